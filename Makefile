@@ -1,0 +1,33 @@
+# The two commands in the README: `make demo` and `make test`.
+# Both work on a fresh Debian machine with only Python 3.11 and apt: they make
+# the virtual environment and install what is missing, apt packages included.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# apt-get needs root; use sudo when not already root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench
+
+demo: $(VENV)/.installed
+	$(BIN)/litref demo
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python bench/import_bench.py
+
+$(BIN)/python:
+	# Debian's python3 lacks venv until python3-venv is installed.
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@

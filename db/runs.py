@@ -1,0 +1,83 @@
+"""Writes and reads for saved searches, their hits and the fetch_runs log."""
+
+import json
+
+from db.store import save_records
+
+
+def save_searches(db, searches, *, now):
+    """Upsert the saved searches from searches.yml (removed ones keep their history)."""
+    with db.atomic():
+        for search in searches:
+            db.execute(
+                "INSERT INTO searches (name, query, description, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET query = excluded.query, "
+                "description = excluded.description, updated_at = excluded.updated_at "
+                "WHERE query IS NOT excluded.query OR description IS NOT excluded.description",
+                [search["name"], search["query"], search.get("description"), now],
+            )
+
+
+def last_success(db, search_name):
+    """The newest successful run of a search (its ``started`` and ``query``), or None."""
+    rows = db.execute(
+        "SELECT started, query FROM fetch_runs WHERE search = ? AND status = 'ok' "
+        "ORDER BY started DESC LIMIT 1",
+        [search_name],
+    ).fetchall()
+    return {"started": rows[0][0], "query": rows[0][1]} if rows else None
+
+
+def start_run(db, search, *, mode, since, now):
+    """Log a run as under way before the first request, so a crash leaves a trace."""
+    with db.atomic():
+        cursor = db.execute(
+            "INSERT INTO fetch_runs (search, query, mode, since, started, status, "
+            "ids_retrieved, new, updated, missing, batches_done) "
+            "VALUES (?, ?, ?, ?, ?, 'running', 0, 0, 0, 0, 0)",
+            [search["name"], search["query"], mode, since, now],
+        )
+    return cursor.lastrowid
+
+
+def note_search_result(db, run_id, *, query_translation, count_reported):
+    with db.atomic():
+        db.execute(
+            "UPDATE fetch_runs SET query_translation = ?, count_reported = ? WHERE id = ?",
+            [query_translation, count_reported, run_id],
+        )
+
+
+def save_fetch_batch(db, run_id, search_name, items, *, now):
+    """One efetch batch: records, the search's hits and the run's counters, all or nothing."""
+    with db.atomic():
+        counts = save_records(db, items, source=f"search:{search_name}", now=now)
+        db.conn.executemany(
+            "INSERT INTO search_hits (search, pmid, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(search, pmid) DO UPDATE SET last_seen = excluded.last_seen",
+            [(search_name, pmid, now, now) for pmid in counts["pmids"]],
+        )
+        db.execute(
+            "UPDATE fetch_runs SET ids_retrieved = ids_retrieved + ?, new = new + ?, "
+            "updated = updated + ?, batches_done = batches_done + 1 WHERE id = ?",
+            [len(counts["pmids"]), counts["new"], counts["updated"], run_id],
+        )
+    return counts
+
+
+def finish_run(db, run_id, *, status, now, error=None, missing_pmids=()):
+    """Close a run: ok, failed (with the error) or incomplete (PubMed withheld records)."""
+    missing_pmids = sorted(missing_pmids)
+    with db.atomic():
+        db.execute(
+            "UPDATE fetch_runs SET status = ?, finished = ?, error = ?, missing = ?, "
+            "missing_pmids = ? WHERE id = ?",
+            [
+                status, now, error, len(missing_pmids),
+                json.dumps(missing_pmids) if missing_pmids else None, run_id,
+            ],
+        )
+
+
+def run_row(db, run_id):
+    return db["fetch_runs"].get(run_id)

@@ -1,0 +1,204 @@
+"""Talking to PubMed's E-utilities through Bio.Entrez.
+
+Bio.Entrez does the requests, NCBI's identification (tool, email, api_key) and
+its per-process rate limit (3 requests/s, 10 with an API key). What it lacks,
+this module adds: a base URL for a mirror or a test server, a socket timeout
+(urlopen has none, so a stalled connection would hang a nightly run forever),
+and retries with exponential backoff and jitter (Biopython retries 429 and 5xx
+at once, without waiting, which is exactly what makes NCBI block an IP).
+"""
+
+import http.client
+import os
+import random
+import socket
+import time
+import urllib.request
+from dataclasses import dataclass
+from urllib.error import HTTPError, URLError
+
+from Bio import Entrez
+from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
+
+from fetch import pubmed_xml
+
+NCBI_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+TOOL = "litref"
+ESEARCH_CAP = 9999  # PubMed hands out at most the first 9,999 ids of any search
+
+# Failures worth another try: NCBI overloaded or rate-limiting, the network
+# dropping, a body cut short or an HTML maintenance page instead of XML.
+TRANSIENT = (
+    URLError,
+    ConnectionError,
+    TimeoutError,
+    http.client.HTTPException,
+    NotXMLError,
+    CorruptedXMLError,
+    ValidationError,
+    pubmed_xml.NotPubmedXML,
+)
+
+
+class ConfigError(Exception):
+    """Missing or invalid configuration; the message says what to set."""
+
+
+class PubMedError(Exception):
+    """PubMed could not be reached, or answered with something unusable."""
+
+
+class QueryRejected(PubMedError):
+    """PubMed refused a query (its <ERROR>, or a phrase it cannot find)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    email: str
+    api_key: str | None
+    base_url: str
+    timeout: float
+    attempts: int
+    backoff: float
+
+
+def settings_from_env(environ=os.environ):
+    """Read NCBI_EMAIL, NCBI_API_KEY, LITREF_EUTILS_URL and the retry settings."""
+    email = environ.get("NCBI_EMAIL", "").strip()
+    if not email:
+        raise ConfigError(
+            "NCBI_EMAIL is not set. NCBI asks every E-utilities user for a contact "
+            "address: run `export NCBI_EMAIL=you@your-clinic.example` (or set it in "
+            "the systemd unit / crontab) and try again."
+        )
+    base_url = environ.get("LITREF_EUTILS_URL") or NCBI_BASE_URL
+    return Settings(
+        email=email,
+        api_key=environ.get("NCBI_API_KEY") or None,
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        timeout=_number(environ, "LITREF_TIMEOUT", 60.0),
+        attempts=int(_number(environ, "LITREF_ATTEMPTS", 5)),
+        backoff=_number(environ, "LITREF_BACKOFF", 2.0),
+    )
+
+
+def _number(environ, name, default):
+    value = environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1
+    if number <= 0:
+        raise ConfigError(f"{name}={value!r} is not a positive number; unset it or fix it.")
+    return number
+
+
+class _RouteToBaseUrl(urllib.request.BaseHandler):
+    """Sends Bio.Entrez's hard-coded NCBI URLs to another E-utilities server."""
+
+    def __init__(self, base_url):
+        self.base_url = base_url
+
+    def https_request(self, request):
+        if request.full_url.startswith(NCBI_BASE_URL):
+            # Setting full_url re-parses it, so an http:// base is opened as http.
+            request.full_url = self.base_url + request.full_url[len(NCBI_BASE_URL):]
+        return request
+
+
+def configure(settings):
+    """Apply settings to Bio.Entrez and urllib (both are process-wide)."""
+    Entrez.email = settings.email
+    Entrez.tool = TOOL
+    Entrez.api_key = settings.api_key
+    Entrez.max_tries = 1  # retried here instead, with backoff
+    socket.setdefaulttimeout(settings.timeout)
+    opener = None
+    if settings.base_url != NCBI_BASE_URL:
+        opener = urllib.request.build_opener(_RouteToBaseUrl(settings.base_url))
+    urllib.request.install_opener(opener)
+
+
+def with_retries(settings, action, what):
+    """Run ``action()``; on a transient failure wait and try again, up to settings.attempts."""
+    for attempt in range(1, settings.attempts + 1):
+        try:
+            return action()
+        except HTTPError as error:
+            if error.code != 429 and error.code < 500:
+                raise PubMedError(f"{what}: PubMed refused the request (HTTP {error.code}).") from error
+            failure = error
+        except TRANSIENT as error:
+            failure = error
+        if attempt < settings.attempts:
+            time.sleep(_delay(settings, attempt, failure))
+    raise PubMedError(
+        f"{what}: {describe_failure(failure)}; gave up after {settings.attempts} attempts. "
+        "PubMed may be busy or down: the next run will try again. If it keeps failing, "
+        "check the network and LITREF_EUTILS_URL."
+    ) from failure
+
+
+def _delay(settings, attempt, failure):
+    retry_after = getattr(failure, "headers", None) and failure.headers.get("Retry-After")
+    if retry_after and retry_after.isdigit():
+        return float(retry_after)
+    # Exponential backoff with jitter, so parallel clients do not retry in step.
+    return settings.backoff * 2 ** (attempt - 1) * random.uniform(0.5, 1.5)
+
+
+def describe_failure(error):
+    """A staff-readable line for a transient failure."""
+    if isinstance(error, HTTPError):
+        if error.code == 429:
+            return "PubMed kept answering 429 Too Many Requests"
+        return f"PubMed kept answering HTTP {error.code} (server error)"
+    if isinstance(error, (TimeoutError, socket.timeout)) or "timed out" in str(error):
+        return "PubMed did not answer within the timeout (LITREF_TIMEOUT)"
+    if isinstance(error, (NotXMLError, CorruptedXMLError, ValidationError, pubmed_xml.NotPubmedXML)):
+        return f"the response was not complete PubMed XML ({error})"
+    return f"the connection failed ({error})"
+
+
+def esearch(settings, term, what, **params):
+    """One esearch; returns Bio.Entrez's parsed result.
+
+    Raises QueryRejected for PubMed's <ERROR> and for phrases it cannot find.
+    """
+
+    def action():
+        handle = Entrez.esearch(db="pubmed", term=term, **params)
+        try:
+            return Entrez.read(handle)
+        except RuntimeError as error:  # Bio.Entrez raises PubMed's <ERROR> text this way
+            raise QueryRejected(f"{what}: PubMed rejected the query: {error}") from error
+        finally:
+            handle.close()
+
+    result = with_retries(settings, action, what)
+    not_found = result.get("ErrorList", {}).get("PhraseNotFound", [])
+    if not_found:
+        raise QueryRejected(
+            f"{what}: PubMed cannot find {', '.join(repr(str(p)) for p in not_found)} "
+            "in its index, so the query does not mean what it says. Fix the spelling "
+            "or the field tag in the query."
+        )
+    return result
+
+
+def efetch_history(settings, webenv, query_key, retstart, retmax, what):
+    """Records retstart..retstart+retmax of a history-server search, parsed while streaming."""
+
+    def action():
+        handle = Entrez.efetch(
+            db="pubmed", retmode="xml", WebEnv=webenv, query_key=query_key,
+            retstart=retstart, retmax=retmax,
+        )
+        try:
+            return list(pubmed_xml.parse(handle, what))
+        finally:
+            handle.close()
+
+    return with_retries(settings, action, what)

@@ -1,0 +1,219 @@
+"""MEDLINE text (PubMed's "Send to: Citation manager", .nbib/.txt) → record dicts.
+
+Read with ``Bio.Medline`` and shaped exactly like ``fetch.pubmed_xml`` records,
+so both go through the same writer. MEDLINE text is poorer than XML: no MeSH or
+publication-type UIs, no inline markup, and Bio.Medline keeps affiliations and
+ORCIDs as flat lists that cannot be matched to their authors, so those stay
+empty here (import the XML export for them).
+"""
+
+import re
+from html import escape
+
+from Bio import Medline
+
+from fetch.records import finish
+
+# MEDLINE comment/correction tags → the RefType PubMed XML uses for them.
+LINK_TAGS = {
+    "CIN": "CommentIn", "CON": "CommentOn",
+    "EIN": "ErratumIn", "EFR": "ErratumFor",
+    "RIN": "RetractionIn", "ROF": "RetractionOf",
+    "ECI": "ExpressionOfConcernIn", "ECF": "ExpressionOfConcernFor",
+    "UIN": "UpdateIn", "UOF": "UpdateOf",
+    "RPI": "RepublishedIn", "RPF": "RepublishedFrom",
+    "RRI": "RetractedandRepublishedIn", "RRF": "RetractedandRepublishedFrom",
+    "CRI": "CorrectedandRepublishedIn", "CRF": "CorrectedandRepublishedFrom",
+}
+_LINK_PMID = re.compile(r"PMID:\s*(\d+)")
+_ID_TYPE = re.compile(r"^(.*\S)\s*\[(\w+)\]$")
+
+
+class NotMedline(ValueError):
+    """The input is not MEDLINE text."""
+
+
+def parse(text_handle, name="input"):
+    """Yield record dicts from a text file object of MEDLINE records."""
+    for number, entry in enumerate(Medline.parse(text_handle), start=1):
+        if "PMID" not in entry:
+            raise NotMedline(
+                f"{name}: record {number} has no 'PMID-' line, so this is not "
+                "MEDLINE text. Export from PubMed with 'Send to: Citation manager'."
+            )
+        yield medline_record(entry)
+
+
+def medline_record(entry):
+    """One Bio.Medline record as a record dict."""
+    ids = _article_ids(entry)
+    citation = {
+        "pmid": int(entry["PMID"]),
+        "pmid_version": 1,
+        "status": entry.get("STAT"),
+        "title": entry.get("TI"),
+        "title_html": _escaped(entry.get("TI")),
+        "vernacular_title": entry.get("TT") or entry.get("VTI"),
+        "abstract": entry.get("AB"),
+        "abstract_html": _paragraph(entry.get("AB")),
+        "copyright": entry.get("CI"),
+        "coi_statement": entry.get("COIS"),
+        "journal": entry.get("JT"),
+        "journal_iso": entry.get("TA"),
+        "issn": _first(entry.get("IS"), r"^(\d{4}-\d{3}[\dX])"),
+        "volume": entry.get("VI"),
+        "issue": entry.get("IP"),
+        "pages": entry.get("PG"),
+        "pub_date": entry.get("DP"),
+        "year": _year(entry.get("DP")),
+        "article_date": _iso(entry.get("DEP")),
+        "entrez_date": _iso(entry.get("EDAT")),
+        "date_completed": _iso(entry.get("DCOM")),
+        "date_revised": _iso(entry.get("LR")),
+        "doi": ids.get("doi"),
+        "pmcid": entry.get("PMC") or ids.get("pmc"),
+        "language": ", ".join(_as_list(entry.get("LA"))) or None,
+        "publication_status": entry.get("PST"),
+        "is_book": 0,
+    }
+    record = {
+        "citation": citation,
+        "authors": _authors(entry),
+        "mesh": [row for heading in _as_list(entry.get("MH")) for row in _mesh(heading)],
+        "publication_types": [
+            {"publication_type": pt, "ui": None} for pt in _as_list(entry.get("PT"))
+        ],
+        "keywords": [{"keyword": k, "major": int(k.startswith("*"))} for k in _as_list(entry.get("OT"))],
+        "grants": [_grant(g) for g in _as_list(entry.get("GR"))],
+        "databanks": [_databank(si) for si in _as_list(entry.get("SI"))],
+        "links": _links(entry),
+    }
+    for keyword in record["keywords"]:
+        keyword["keyword"] = keyword["keyword"].lstrip("*")
+    return finish(record, repr(sorted(entry.items())).encode())
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _escaped(text):
+    return escape(text, quote=False) if text else None
+
+
+def _paragraph(text):
+    return f"<p>{_escaped(text)}</p>" if text else None
+
+
+def _first(values, pattern):
+    for value in _as_list(values):
+        match = re.match(pattern, value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _year(printed):
+    return int(printed[:4]) if printed and printed[:4].isdigit() else None
+
+
+def _iso(value):
+    """MEDLINE dates "20090814" or "2009/06/03 09:00" → "2009-08-14"."""
+    if not value:
+        return None
+    digits = re.sub(r"\D", "", value.split(" ")[0])
+    if len(digits) < 8:
+        return digits[:4] or None
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+
+
+def _article_ids(entry):
+    """``AID``/``LID`` lines "10.1002/stem.68 [doi]" → {"doi": "10.1002/stem.68"}."""
+    ids = {}
+    for value in _as_list(entry.get("AID")) + _as_list(entry.get("LID")):
+        match = _ID_TYPE.match(value.strip())
+        if match:
+            ids.setdefault(match.group(2), match.group(1))
+    return ids
+
+
+def _authors(entry):
+    full_names = _as_list(entry.get("FAU"))
+    short_names = _as_list(entry.get("AU"))
+    people = [
+        _person(full, short_names[i] if i < len(short_names) else None)
+        for i, full in enumerate(full_names)
+    ]
+    groups = [_group(name) for name in _as_list(entry.get("CN"))]
+    authors = people + groups
+    for position, author in enumerate(authors, start=1):
+        author["position"] = position
+    return authors
+
+
+def _person(full_name, short_name):
+    last, _, fore = full_name.partition(", ")
+    initials = short_name.rpartition(" ")[2] if short_name and " " in short_name else None
+    return {
+        "last_name": last or None,
+        "fore_name": fore or None,
+        "initials": initials,
+        "suffix": None,
+        "collective_name": None,
+        "orcid": None,
+        "affiliations": None,
+    }
+
+
+def _group(name):
+    return {
+        "last_name": None, "fore_name": None, "initials": None, "suffix": None,
+        "collective_name": name, "orcid": None, "affiliations": None,
+    }
+
+
+def _mesh(heading):
+    """"Lupus Erythematosus, Systemic/*therapy" → rows; "*" marks a major topic."""
+    descriptor, *qualifiers = heading.split("/")
+    base = {
+        "descriptor": descriptor.lstrip("*"),
+        "descriptor_ui": None,
+        "qualifier": None,
+        "qualifier_ui": None,
+        "major": int(descriptor.startswith("*")),
+    }
+    if not qualifiers:
+        return [base]
+    return [
+        {**base, "qualifier": q.lstrip("*"), "major": int(base["major"] or q.startswith("*"))}
+        for q in qualifiers
+    ]
+
+
+def _grant(value):
+    """"R01 AR123/AR/NIAMS NIH HHS/United States" → grant id, acronym, agency, country."""
+    grant_id, acronym, agency, country = (value.split("/", 3) + [None] * 4)[:4]
+    return {"grant_id": grant_id or None, "acronym": acronym, "agency": agency, "country": country}
+
+
+def _databank(value):
+    """"ClinicalTrials.gov/NCT00000000" → databank and accession."""
+    databank, _, accession = value.partition("/")
+    return {"databank": databank, "accession": accession or None}
+
+
+def _links(entry):
+    links = []
+    for tag, reftype in LINK_TAGS.items():
+        for value in _as_list(entry.get(tag)):
+            match = _LINK_PMID.search(value)
+            links.append(
+                {
+                    "reftype": reftype,
+                    "target_pmid": int(match.group(1)) if match else None,
+                    "refsource": _LINK_PMID.sub("", value).strip(" .") or None,
+                }
+            )
+    return links

@@ -1,0 +1,125 @@
+"""Staff-edited YAML files (searches.yml, and the same shape for claims.yml).
+
+Staff are not programmers, so every problem is reported with the file, the
+line and what to change, and all problems are reported at once.
+"""
+
+import re
+from pathlib import Path
+
+import yaml
+
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Which keys an entry may have; keys under "lists" hold a list of text, the rest text.
+SEARCH_FIELDS = {"required": ("name", "query"), "optional": ("description",), "lists": ()}
+
+
+class ConfigFileError(ValueError):
+    """One or more problems in a staff-edited file; ``str()`` lists them all."""
+
+
+def load_searches(path):
+    """The saved searches of a searches.yml, each a dict with its ``line``."""
+    return load_entries(path, "searches", SEARCH_FIELDS, id_field="name")
+
+
+def load_entries(path, list_key, fields, *, id_field):
+    """Read ``list_key:`` — a list of mappings — checking keys, required fields and ids."""
+    path = Path(path)
+    root = _compose(path)
+    problems = []
+    entries = _entry_nodes(path, root, list_key, problems)
+    allowed = set(fields["required"]) | set(fields["optional"])
+    seen = {}
+    result = []
+    for node in entries:
+        entry = _entry(path, node, allowed, fields, problems)
+        if entry is None:
+            continue
+        ident = entry.get(id_field)
+        if ident is not None:
+            if not NAME_PATTERN.match(ident):
+                problems.append(
+                    f"{path} line {entry['line']}: {id_field} {ident!r} may only use "
+                    "lower-case letters, digits and hyphens (for example 'msc-sle')."
+                )
+            elif ident in seen:
+                problems.append(
+                    f"{path} line {entry['line']}: {id_field} {ident!r} is used twice "
+                    f"(first on line {seen[ident]}); give each entry its own {id_field}."
+                )
+            seen.setdefault(ident, entry["line"])
+        result.append(entry)
+    if problems:
+        raise ConfigFileError("\n".join(problems))
+    return result
+
+
+def _compose(path):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ConfigFileError(
+            f"{path}{where}: YAML syntax error: {problem}. Check the indentation and "
+            "quoting on that line (a query containing ': ' or '#' needs 'single quotes')."
+        ) from error
+
+
+def _entry_nodes(path, root, list_key, problems):
+    if not isinstance(root, yaml.MappingNode):
+        raise ConfigFileError(f"{path}: expected a '{list_key}:' list at the top of the file.")
+    nodes = None
+    for key, value in root.value:
+        if key.value != list_key:
+            problems.append(
+                f"{path} line {key.start_mark.line + 1}: unknown top-level key {key.value!r}; "
+                f"only '{list_key}:' is allowed."
+            )
+        elif isinstance(value, yaml.SequenceNode):
+            nodes = value.value
+        else:
+            problems.append(f"{path} line {value.start_mark.line + 1}: '{list_key}:' must be a list of entries.")
+    if nodes is None and not problems:
+        problems.append(f"{path}: no '{list_key}:' list found.")
+    return nodes or []
+
+
+def _entry(path, node, allowed, fields, problems):
+    line = node.start_mark.line + 1
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(f"{path} line {line}: each entry must be a set of 'key: value' lines.")
+        return None
+    entry = {"line": line}
+    for key, value in node.value:
+        key_line = key.start_mark.line + 1
+        if key.value not in allowed:
+            problems.append(
+                f"{path} line {key_line}: unknown key {key.value!r}; allowed keys are "
+                f"{', '.join(sorted(allowed))}."
+            )
+            continue
+        entry[key.value] = _value(path, key.value, value, key.value in fields["lists"], problems)
+    for name in fields["required"]:
+        if entry.get(name) in (None, "", []):
+            problems.append(f"{path} line {line}: the entry has no {name!r}; add one.")
+    return entry
+
+
+def _value(path, key, node, is_list, problems):
+    if not is_list and isinstance(node, yaml.ScalarNode):
+        return node.value.strip()
+    if is_list and isinstance(node, yaml.SequenceNode) and all(
+        isinstance(n, yaml.ScalarNode) for n in node.value
+    ):
+        return [n.value.strip() for n in node.value]
+    kind = "a list of text (one '- item' per line)" if is_list else "text"
+    problems.append(f"{path} line {node.start_mark.line + 1}: {key!r} must be {kind}.")
+    return None
