@@ -108,7 +108,7 @@ def _entry(path, node, allowed, fields, problems):
             continue
         entry[key.value] = _value(path, key.value, value, key.value in fields["lists"], problems)
     for name in fields["required"]:
-        if entry.get(name) in (None, "", []):
+        if entry.get(name, "") in ("", []):  # None: already reported as a wrong type
             problems.append(f"{path} line {line}: the entry has no {name!r}; add one.")
     return entry
 

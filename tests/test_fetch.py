@@ -1,0 +1,267 @@
+"""``litref fetch`` through real Bio.Entrez over HTTP to the local E-utilities server."""
+
+import datetime as dt
+import json
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from fetch import harvest
+from litref.cli import main
+from tests.eutils_server import synthetic_article
+
+ARTICLES = [synthetic_article(99000000 + n, edat=dt.date(2020, 1, n)) for n in range(1, 8)]
+PMIDS = [a.pmid for a in ARTICLES]
+QUERY = '"Lupus Erythematosus, Systemic"[Mesh] AND "Mesenchymal Stem Cells"[Mesh]'
+
+
+@pytest.fixture
+def server(eutils, monkeypatch):
+    monkeypatch.setenv("LITREF_BACKOFF", "0.01")
+    monkeypatch.setenv("NCBI_API_KEY", "test-key")  # 10 requests/s keeps the suite quick
+    eutils.add_articles(ARTICLES)
+    eutils.set_query(QUERY, PMIDS)
+    return eutils
+
+
+@pytest.fixture
+def paths(tmp_path):
+    searches = tmp_path / "searches.yml"
+    write_searches(searches, QUERY)
+    return {"db": tmp_path / "citations.db", "searches": searches}
+
+
+def write_searches(path, query, name="msc-sle"):
+    path.write_text(
+        f"searches:\n  - name: {name}\n    query: '{query}'\n    description: test search\n"
+    )
+
+
+def fetch(paths, *args):
+    result = CliRunner().invoke(
+        main, ["fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]), *args]
+    )
+    return result
+
+
+def rows(paths, sql, params=()):
+    with sqlite3.connect(paths["db"]) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def last_run(paths):
+    return rows(paths, "SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")[0]
+
+
+def assert_intact(paths):
+    assert rows(paths, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_fetch_stores_records_hits_and_run(server, paths):
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert "msc-sle: ok (full)" in result.output
+    stored = rows(paths, "SELECT pmid, title, source FROM citations ORDER BY pmid")
+    assert [r["pmid"] for r in stored] == PMIDS
+    assert stored[0]["source"] == "search:msc-sle"
+    hits = rows(paths, "SELECT pmid FROM search_hits WHERE search = 'msc-sle' ORDER BY pmid")
+    assert [h["pmid"] for h in hits] == PMIDS
+    run = last_run(paths)
+    assert (run["status"], run["mode"], run["count_reported"], run["ids_retrieved"], run["new"]) == (
+        "ok", "full", 7, 7, 7,
+    )
+    assert run["query_translation"]
+
+
+def test_every_request_identifies_litref(server, paths):
+    fetch(paths)
+    assert server.requests
+    for request in server.requests:
+        params = request["params"]
+        assert (params["tool"], params["email"], params["api_key"]) == (
+            "litref", "tests@example.org", "test-key",
+        )
+    assert server.requests[0]["params"]["usehistory"] == "y"
+
+
+def test_search_over_9999_results_is_fetched_whole(server, paths, monkeypatch):
+    monkeypatch.setattr(harvest, "BATCH_SIZE", 2500)
+    many = [
+        synthetic_article(99100000 + n, edat=dt.date(2001, 1, 1) + dt.timedelta(days=n // 4))
+        for n in range(10_500)
+    ]
+    server.add_articles(many)
+    server.set_query(QUERY, [a.pmid for a in many])
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 10_500}]
+    run = last_run(paths)
+    assert (run["count_reported"], run["ids_retrieved"], run["missing"]) == (10_500, 10_500, 0)
+    windows = [r for r in server.requests if r["params"].get("datetype") == "edat"]
+    assert len(windows) >= 2  # it had to split by entrez date
+
+
+def test_nightly_run_with_nothing_new_makes_one_request(server, paths):
+    fetch(paths)
+    before = len(server.requests)
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert len(server.requests) == before + 1
+    term = server.requests[-1]["params"]["term"]
+    since = (dt.date.today() - harvest.OVERLAP).strftime("%Y/%m/%d")
+    assert term == f'({QUERY}) AND ("{since}"[EDAT] : "3000"[EDAT] OR "{since}"[MDAT] : "3000"[MDAT])'
+    assert last_run(paths)["mode"] == "incremental"
+
+
+def test_incremental_run_picks_up_a_retraction(server, paths):
+    fetch(paths)
+    pmid = PMIDS[2]
+    retracted = ARTICLES[2].xml.replace(
+        "</PublicationTypeList>",
+        '<PublicationType UI="D016441">Retracted Publication</PublicationType></PublicationTypeList>',
+    )
+    server.modify(pmid, dt.date.today(), xml=retracted)
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert rows(paths, "SELECT is_retracted FROM citations WHERE pmid = ?", [pmid]) == [{"is_retracted": 1}]
+    run = last_run(paths)
+    assert (run["mode"], run["ids_retrieved"], run["new"], run["updated"]) == ("incremental", 1, 0, 1)
+
+
+def test_full_and_since_and_changed_query(server, paths):
+    fetch(paths)
+    assert fetch(paths, "--full").exit_code == 0
+    assert last_run(paths)["mode"] == "full"
+    assert fetch(paths, "--since", "2024-02-03").exit_code == 0
+    assert (last_run(paths)["mode"], last_run(paths)["since"]) == ("incremental", "2024-02-03")
+    write_searches(paths["searches"], QUERY + " AND humans[mh]")
+    server.set_query(QUERY + " AND humans[mh]", PMIDS[:2])
+    assert fetch(paths).exit_code == 0
+    assert last_run(paths)["mode"] == "full"  # a changed query is fetched whole
+
+
+def test_rejected_query(server, paths):
+    server.reject_query(QUERY, "Invalid query syntax near '[Mesh'")
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "search 'msc-sle': PubMed rejected the query: Invalid query syntax" in result.output
+    run = last_run(paths)
+    assert run["status"] == "failed" and "Nothing was stored" in run["error"]
+    assert_intact(paths)
+
+
+def test_phrase_not_found(server, paths):
+    server.phrase_not_found(QUERY, "mesenchymel")
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "PubMed cannot find 'mesenchymel'" in result.output
+    assert last_run(paths)["status"] == "failed"
+
+
+def test_empty_result_fails_a_full_run_but_not_an_incremental_one(server, paths):
+    server.set_query(QUERY, [])
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "PubMed found nothing for this query" in result.output
+    server.set_query(QUERY, PMIDS)
+    fetch(paths)
+    server.set_query(QUERY, [])
+    assert fetch(paths).exit_code == 0  # nothing new overnight is normal
+
+
+def test_short_429_burst_is_retried(server, paths):
+    server.inject("429", times=3, endpoint="esearch")
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert [r["fault"] for r in server.requests[:4]] == ["429", "429", "429", None]
+
+
+def test_429_burst_longer_than_retries(server, paths, monkeypatch):
+    monkeypatch.setenv("LITREF_ATTEMPTS", "3")
+    server.inject("429", times=10)
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "kept answering 429 Too Many Requests; gave up after 3 attempts" in result.output
+    assert len(server.requests) == 3
+    assert last_run(paths)["status"] == "failed"
+
+
+def test_500s_until_retries_run_out(server, paths, monkeypatch):
+    monkeypatch.setenv("LITREF_ATTEMPTS", "2")
+    server.inject("500", times=5, endpoint="efetch")
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "records 1-7: PubMed kept answering HTTP 500" in result.output
+    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 0}]
+    assert_intact(paths)
+
+
+@pytest.mark.parametrize("kind", ["truncate", "reset", "html", "empty"])
+def test_damaged_response_is_retried(server, paths, kind):
+    server.inject(kind, times=1, endpoint="efetch")
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 7}]
+
+
+def test_html_page_every_time(server, paths, monkeypatch):
+    monkeypatch.setenv("LITREF_ATTEMPTS", "2")
+    server.inject("html", times=2, endpoint="efetch")
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "the response was not complete PubMed XML" in result.output
+
+
+def test_failure_half_way_keeps_finished_batches(server, paths, monkeypatch):
+    monkeypatch.setattr(harvest, "BATCH_SIZE", 3)
+    monkeypatch.setenv("LITREF_ATTEMPTS", "2")
+    server.inject("500", times=2, endpoint="efetch", after=1)
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "The 1 batches already fetched (3 records) are stored and kept." in result.output
+    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 3}]
+    assert rows(paths, "SELECT count(*) AS n FROM search_hits") == [{"n": 3}]
+    assert_intact(paths)
+
+
+def test_hanging_connection_times_out(server, paths, monkeypatch):
+    monkeypatch.setenv("LITREF_TIMEOUT", "0.5")
+    monkeypatch.setenv("LITREF_ATTEMPTS", "1")
+    server.inject("hang", times=1, seconds=5)
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "did not answer within the timeout" in result.output
+    assert last_run(paths)["status"] == "failed"
+
+
+def test_pmids_listed_but_not_returned_are_recorded(server, paths):
+    server.set_query(QUERY, PMIDS + [99999998])
+    result = fetch(paths)
+    assert result.exit_code == 1
+    assert "1 listed PMIDs were not returned by efetch" in result.output
+    run = last_run(paths)
+    assert (run["status"], json.loads(run["missing_pmids"])) == ("incomplete", [99999998])
+
+
+def test_missing_email_is_a_configuration_error(server, paths, monkeypatch):
+    monkeypatch.delenv("NCBI_EMAIL")
+    result = fetch(paths)
+    assert result.exit_code == 2
+    assert "NCBI_EMAIL is not set" in result.output and "export NCBI_EMAIL=" in result.output
+    assert server.requests == []
+
+
+def test_unknown_search_name(server, paths):
+    result = fetch(paths, "--search", "nope")
+    assert result.exit_code == 2
+    assert "no search named 'nope'; the searches are: msc-sle" in result.output
+
+
+def test_only_named_searches_run(server, paths):
+    paths["searches"].write_text(
+        f"searches:\n  - name: one\n    query: '{QUERY}'\n  - name: two\n    query: other\n"
+    )
+    assert fetch(paths, "--search", "one").exit_code == 0
+    assert [r["search"] for r in rows(paths, "SELECT search FROM fetch_runs")] == ["one"]
