@@ -26,7 +26,7 @@ LINK_TAGS = {
     "CRI": "CorrectedandRepublishedIn", "CRF": "CorrectedandRepublishedFrom",
 }
 _LINK_PMID = re.compile(r"PMID:\s*(\d+)")
-_ID_TYPE = re.compile(r"^(.*\S)\s*\[(\w+)\]$")
+_ID_TYPE = re.compile(r"(\S+)\s*\[(\w+)\]")
 
 
 class NotMedline(ValueError):
@@ -53,11 +53,11 @@ def medline_record(entry):
         "status": entry.get("STAT"),
         "title": entry.get("TI"),
         "title_html": _escaped(entry.get("TI")),
-        "vernacular_title": entry.get("TT") or entry.get("VTI"),
+        "vernacular_title": entry.get("TT") or _joined(entry, "VTI"),
         "abstract": entry.get("AB"),
         "abstract_html": _paragraph(entry.get("AB")),
-        "copyright": entry.get("CI"),
-        "coi_statement": entry.get("COIS"),
+        "copyright": _joined(entry, "CI"),
+        "coi_statement": _joined(entry, "COIS"),
         "journal": entry.get("JT"),
         "journal_iso": entry.get("TA"),
         "issn": _first(entry.get("IS"), r"^(\d{4}-\d{3}[\dX])"),
@@ -91,6 +91,11 @@ def medline_record(entry):
     for keyword in record["keywords"]:
         keyword["keyword"] = keyword["keyword"].lstrip("*")
     return finish(record, repr(sorted(entry.items())).encode())
+
+
+def _joined(entry, key):
+    """A one-value field that Bio.Medline hands over as a list of lines."""
+    return " ".join(_as_list(entry.get(key))) or None
 
 
 def _as_list(value):
@@ -132,10 +137,10 @@ def _iso(value):
 def _article_ids(entry):
     """``AID``/``LID`` lines "10.1002/stem.68 [doi]" → {"doi": "10.1002/stem.68"}."""
     ids = {}
+    # Bio.Medline joins repeated LID lines into one string, so find every "id [type]".
     for value in _as_list(entry.get("AID")) + _as_list(entry.get("LID")):
-        match = _ID_TYPE.match(value.strip())
-        if match:
-            ids.setdefault(match.group(2), match.group(1))
+        for identifier, id_type in _ID_TYPE.findall(value):
+            ids.setdefault(id_type, identifier)
     return ids
 
 

@@ -1,0 +1,144 @@
+"""``litref import``: files through the same transform and writer as fetches."""
+
+import gzip
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from litref.cli import SAMPLE, main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "citations.db"
+
+
+def run_import(db_path, *files):
+    return CliRunner().invoke(main, ["import", "--db", str(db_path), *map(str, files)])
+
+
+def query(db_path, sql, params=()):
+    with sqlite3.connect(db_path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def snapshot(db_path):
+    """Every row of every table, to prove a re-import changes nothing."""
+    tables = [r["name"] for r in query(db_path, "SELECT name FROM sqlite_master WHERE type='table'")]
+    return {t: query(db_path, f"SELECT * FROM [{t}] ORDER BY rowid") for t in tables if "fts" not in t}
+
+
+def test_xml_gz_and_nbib_import(db_path):
+    result = run_import(
+        db_path, FIXTURES / "edge-cases.xml.gz", FIXTURES / "edge-cases-nodoctype.xml",
+        FIXTURES / "edge-cases.nbib",
+    )
+    assert result.exit_code == 0, result.output
+    pmids = {r["pmid"] for r in query(db_path, "SELECT pmid FROM citations")}
+    assert {99000001, 99000009, 99000019, 99000101, 99000102, 99000201, 99000203} <= pmids
+    assert "edge-cases.nbib: 3 records (3 new" in result.output
+
+
+def test_second_import_changes_no_row(db_path):
+    run_import(db_path, FIXTURES / "edge-cases.xml", FIXTURES / "edge-cases.nbib")
+    before = snapshot(db_path)
+    result = run_import(db_path, FIXTURES / "edge-cases.xml", FIXTURES / "edge-cases.nbib")
+    assert result.exit_code == 0
+    assert "0 new, 0 updated" in result.output
+    assert snapshot(db_path) == before
+
+
+def test_update_file_replaces_record_and_flags_deletions(db_path):
+    run_import(db_path, FIXTURES / "edge-cases.xml")
+    authors_before = query(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004")
+    result = run_import(db_path, FIXTURES / "update-with-delete.xml")
+    assert result.exit_code == 0, result.output
+    assert "1 marked deleted" in result.output  # 99000099 was never stored
+    updated = query(db_path, "SELECT is_retracted FROM citations WHERE pmid = 99000017")
+    assert updated == [{"is_retracted": 1}]
+    links = query(db_path, "SELECT reftype FROM citation_links WHERE pmid = 99000017")
+    assert {"reftype": "RetractionIn"} in links
+    deleted = query(db_path, "SELECT is_deleted, title FROM citations WHERE pmid = 99000004")
+    assert deleted[0]["is_deleted"] == 1 and deleted[0]["title"]  # flagged, never removed
+    assert query(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004") == authors_before
+
+
+def test_full_text_search_follows_updates(db_path):
+    run_import(db_path, FIXTURES / "edge-cases.xml")
+    title = query(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
+    run_import(db_path, FIXTURES / "update-with-delete.xml")
+    new_title = query(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
+    assert new_title != title
+    found = query(
+        db_path,
+        "SELECT rowid FROM citations_fts WHERE citations_fts MATCH ?",
+        [" ".join(f'"{w}"' for w in new_title.split()[:4])],
+    )
+    assert {"rowid": 99000017} in found
+
+
+def test_not_pubmed_xml(db_path, tmp_path):
+    path = FIXTURES / "not-pubmed.xml"
+    result = run_import(db_path, path)
+    assert result.exit_code == 1
+    assert str(path) in result.output
+    assert "not" in result.output and "Nothing from this file was stored." in result.output
+    assert query(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 0}]
+
+
+def test_corrupt_gzip(db_path):
+    path = FIXTURES / "corrupt.xml.gz"
+    result = run_import(db_path, path)
+    assert result.exit_code == 1
+    assert f"{path}: the gzip file is damaged" in result.output
+    assert "Download it again." in result.output
+
+
+def test_file_damaged_half_way_stores_nothing_and_other_files_still_import(db_path, tmp_path):
+    text = (FIXTURES / "edge-cases.xml").read_bytes()
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(gzip.compress(text)[: len(gzip.compress(text)) * 2 // 3])
+    run_import(db_path, FIXTURES / "edge-cases-nodoctype.xml")
+    before = snapshot(db_path)
+    result = run_import(db_path, cut, FIXTURES / "edge-cases.nbib")
+    assert result.exit_code == 1
+    assert f"{cut}: " in result.output and "Nothing from this file was stored." in result.output
+    assert "edge-cases.nbib: 3 records" in result.output
+    pmids_before = {r["pmid"] for r in before["citations"]}
+    pmids_after = {r["pmid"] for r in snapshot(db_path)["citations"]}
+    assert pmids_after == pmids_before | {99000201, 99000202, 99000203}
+    assert query(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_missing_file(db_path, tmp_path):
+    result = run_import(db_path, tmp_path / "nope.xml")
+    assert result.exit_code == 1
+    assert "nope.xml: cannot read the file (No such file or directory)." in result.output
+
+
+def test_text_that_is_neither_format(db_path, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("These are my notes about lupus.\n")
+    result = run_import(db_path, path)
+    assert result.exit_code == 1
+    assert f"{path}: neither PubMed XML nor MEDLINE text." in result.output
+
+
+def test_bundled_sample_imports(db_path, tmp_path):
+    copy = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, copy)
+    result = run_import(db_path, copy)
+    assert result.exit_code == 0, result.output
+    rows = query(db_path, "SELECT pmid, title, year FROM citations WHERE pmid = 19489103")
+    assert rows == [{
+        "pmid": 19489103,
+        "title": "Mesenchymal Stem Cell Transplantation Reverses Multi-Organ Dysfunction in "
+                 "Systemic Lupus Erythematosus Mice and Humans",
+        "year": 2009,
+    }]
