@@ -25,7 +25,7 @@ LINK_TAGS = {
     "RRI": "RetractedandRepublishedIn", "RRF": "RetractedandRepublishedFrom",
     "CRI": "CorrectedandRepublishedIn", "CRF": "CorrectedandRepublishedFrom",
 }
-_LINK_PMID = re.compile(r"PMID:\s*(\d+)")
+_LINK_PMID_WITH_SOURCE = re.compile(r"\s*(.*?)\s*PMID:\s*(\d+)")
 _ID_TYPE = re.compile(r"(\S+)\s*\[(\w+)\]")
 
 
@@ -210,15 +210,21 @@ def _databank(value):
 
 
 def _links(entry):
+    """Comment/correction lines → links. Bio.Medline may split one wrapped line into
+    two list items ("... PMID:", "99000202"), so the lines are rejoined and then cut
+    at each "PMID: n"."""
     links = []
     for tag, reftype in LINK_TAGS.items():
-        for value in _as_list(entry.get(tag)):
-            match = _LINK_PMID.search(value)
-            links.append(
-                {
-                    "reftype": reftype,
-                    "target_pmid": int(match.group(1)) if match else None,
-                    "refsource": _LINK_PMID.sub("", value).strip(" .") or None,
-                }
-            )
+        text = " ".join(_as_list(entry.get(tag)))
+        found = _LINK_PMID_WITH_SOURCE.findall(text)
+        if text and not found:
+            found = [(text, None)]
+        links.extend(
+            {
+                "reftype": reftype,
+                "target_pmid": int(pmid) if pmid else None,
+                "refsource": source.strip(" .;") or None,
+            }
+            for source, pmid in found
+        )
     return links
