@@ -74,6 +74,7 @@ def medline_record(entry):
         "pmcid": entry.get("PMC") or ids.get("pmc"),
         "language": ", ".join(_as_list(entry.get("LA"))) or None,
         "publication_status": entry.get("PST"),
+        "authors_complete": None,  # MEDLINE text does not say
         "is_book": 0,
     }
     record = {

@@ -114,6 +114,7 @@ def article_record(element):
         "date_completed": _ymd(medline.find("DateCompleted")),
         "date_revised": _ymd(medline.find("DateRevised")),
         "coi_statement": plain_text(medline.find("CoiStatement")),
+        "authors_complete": _complete(article.find("AuthorList")),
         "is_book": 0,
         **_pub_date(journal.find("JournalIssue/PubDate")),
         **_text_fields(article),
@@ -153,6 +154,7 @@ def book_record(element):
         "date_completed": None,
         "date_revised": _ymd(document.find("DateRevised")),
         "coi_statement": None,
+        "authors_complete": _complete(document.find("AuthorList")),
         "is_book": 1,
         **_pub_date(book.find("PubDate")),
         **_text_fields(document),
@@ -272,6 +274,13 @@ def _pubmed_data(data):
         "doi": ids.get("doi") or None,
         "pmcid": ids.get("pmc") or None,
     }
+
+
+def _complete(author_list):
+    """PubMed's AuthorList@CompleteYN: 0 when the list was cut short, None when absent."""
+    if author_list is None:
+        return None
+    return int(author_list.get("CompleteYN", "Y") == "Y")
 
 
 def _authors(author_list):
