@@ -10,9 +10,14 @@ from anything staff write, so a re-fetch can never erase curation.
 
 from sqlite_utils import Migrations
 
+from db.claim_views import CLAIM_VIEWS
+from fetch.levels import classify, level_rows
+
 migrations = Migrations("litref")
 
-CITATION_COLUMNS = {
+# The shapes as first shipped, used by m001 only: never edit them. Later
+# migrations add columns, and CITATION_COLUMNS below is the current shape.
+V1_CITATION_COLUMNS = {
     "pmid": int,
     "pmid_version": int,
     "title": str,
@@ -52,6 +57,10 @@ CITATION_COLUMNS = {
     "updated_at": str,
 }
 
+# Evidence level of each citation (see fetch/levels.py), added by m003.
+LEVEL_COLUMNS = {"study_design": str, "design_rank": int, "subjects": str}
+CITATION_COLUMNS = {**V1_CITATION_COLUMNS, **LEVEL_COLUMNS}
+
 # Child tables: one row per repeated element of a record, keyed by pmid.
 CHILD_TABLES = {
     "citation_authors": {
@@ -89,7 +98,7 @@ CHILD_TABLES = {
 
 @migrations()
 def m001_citations(db):
-    db["citations"].create(CITATION_COLUMNS, pk="pmid", not_null={"title"})
+    db["citations"].create(V1_CITATION_COLUMNS, pk="pmid", not_null={"title"})
     for column in ("year", "journal", "language", "status", "is_retracted", "is_deleted", "added_at"):
         db["citations"].create_index([column])
     for table, columns in CHILD_TABLES.items():
@@ -142,3 +151,90 @@ def m002_searches_and_runs(db):
     )
     db["fetch_runs"].create_index(["search", "started"])
     db["fetch_runs"].create_index(["status"])
+
+
+@migrations()
+def m003_evidence_levels(db):
+    for column, kind in LEVEL_COLUMNS.items():
+        db["citations"].add_column(column, kind)
+    for column in LEVEL_COLUMNS:
+        db["citations"].create_index([column])
+    db["evidence_levels"].create(
+        {"kind": str, "code": str, "rank": int, "label": str,
+         "publication_types": str, "mesh_headings": str},
+        pk=("kind", "code"),
+    )
+    db["evidence_levels"].insert_all(level_rows())
+    _classify_stored_citations(db)
+
+
+def _classify_stored_citations(db):
+    """Give citations stored before levels existed their level."""
+    types, headings = {}, {}
+    for pmid, name in db.execute("SELECT pmid, publication_type FROM citation_publication_types"):
+        types.setdefault(pmid, []).append(name)
+    for pmid, name in db.execute("SELECT pmid, descriptor FROM citation_mesh"):
+        headings.setdefault(pmid, []).append(name)
+    pmids = [row[0] for row in db.execute("SELECT pmid FROM citations")]
+    db.conn.executemany(
+        "UPDATE citations SET study_design = :study_design, design_rank = :design_rank, "
+        "subjects = :subjects WHERE pmid = :pmid",
+        [{**classify(types.get(p, []), headings.get(p, [])), "pmid": p} for p in pmids],
+    )
+
+
+@migrations()
+def m004_claims_and_curation(db):
+    # Plain SQL: CHECK constraints and triggers make the database itself refuse
+    # bad curation (Datasette's write connection runs without foreign keys).
+    for statement in CLAIM_TABLES_SQL:
+        db.execute(statement)
+
+
+CLAIM_TABLES_SQL = [
+    """CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        page TEXT NOT NULL,
+        file TEXT,
+        section TEXT,
+        text TEXT NOT NULL,
+        query TEXT NOT NULL,
+        fts_query TEXT,
+        position INTEGER,
+        line INTEGER,
+        loaded_at TEXT,
+        archived_at TEXT
+    )""",
+    """CREATE TABLE claim_topics (
+        claim_id TEXT NOT NULL REFERENCES claims(id),
+        topic TEXT NOT NULL,
+        PRIMARY KEY (claim_id, topic)
+    )""",
+    "CREATE INDEX idx_claim_topics_topic ON claim_topics (topic)",
+    """CREATE TABLE claim_evidence (
+        claim_id TEXT NOT NULL REFERENCES claims(id),
+        pmid INTEGER NOT NULL,
+        stance TEXT NOT NULL CHECK (stance IN ('supports', 'contradicts', 'mixed', 'context')),
+        note TEXT,
+        reviewer TEXT NOT NULL,
+        reviewed_at TEXT NOT NULL,
+        is_sample INTEGER NOT NULL DEFAULT 0 CHECK (is_sample IN (0, 1)),
+        PRIMARY KEY (claim_id, pmid)
+    )""",
+    "CREATE INDEX idx_claim_evidence_pmid ON claim_evidence (pmid)",
+    """CREATE TRIGGER claim_evidence_needs_claim BEFORE INSERT ON claim_evidence
+        WHEN NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id)
+        BEGIN SELECT RAISE(ABORT, 'unknown claim id: add the claim to claims.yml first'); END""",
+    """CREATE TRIGGER claim_evidence_keeps_claim BEFORE UPDATE OF claim_id ON claim_evidence
+        WHEN NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id)
+        BEGIN SELECT RAISE(ABORT, 'unknown claim id: add the claim to claims.yml first'); END""",
+    """CREATE TRIGGER claims_keep_curated BEFORE DELETE ON claims
+        WHEN EXISTS (SELECT 1 FROM claim_evidence WHERE claim_id = OLD.id)
+        BEGIN SELECT RAISE(ABORT, 'this claim has curated evidence: archive it instead'); END""",
+]
+
+
+@migrations()
+def m005_claim_views(db):
+    for statement in CLAIM_VIEWS:
+        db.execute(statement)

@@ -190,12 +190,17 @@ def esearch(settings, term, what, **params):
 
 def efetch_history(settings, webenv, query_key, retstart, retmax, what):
     """Records retstart..retstart+retmax of a history-server search, parsed while streaming."""
+    return _efetch(settings, what, WebEnv=webenv, query_key=query_key, retstart=retstart, retmax=retmax)
 
+
+def efetch_ids(settings, pmids, what):
+    """The records of these PMIDs (Bio.Entrez POSTs long id lists)."""
+    return _efetch(settings, what, id=[str(pmid) for pmid in pmids])
+
+
+def _efetch(settings, what, **params):
     def action():
-        handle = Entrez.efetch(
-            db="pubmed", retmode="xml", WebEnv=webenv, query_key=query_key,
-            retstart=retstart, retmax=retmax,
-        )
+        handle = Entrez.efetch(db="pubmed", retmode="xml", **params)
         try:
             return list(pubmed_xml.parse(handle, what))
         finally:

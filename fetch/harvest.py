@@ -13,7 +13,8 @@ corrections, late MeSH indexing) since that run, less a few days of overlap.
 from datetime import date, datetime, timedelta, timezone
 
 from db import runs
-from fetch.eutils import ESEARCH_CAP, PubMedError, efetch_history, esearch
+from db.store import save_records
+from fetch.eutils import ESEARCH_CAP, PubMedError, efetch_history, efetch_ids, esearch
 
 BATCH_SIZE = 500
 OVERLAP = timedelta(days=3)
@@ -138,3 +139,13 @@ def _kept(db, run_id, message):
             f"({row['ids_retrieved']} records) are stored and kept."
         )
     return f"{message} Nothing was stored by this run."
+
+
+def fetch_pmids(db, settings, pmids, *, clock=utc_now):
+    """Fetch named PMIDs (curated citations not yet stored); returns the pmids PubMed lacked."""
+    stored = set()
+    for start in range(0, len(pmids), BATCH_SIZE):
+        batch = pmids[start : start + BATCH_SIZE]
+        items = efetch_ids(settings, batch, f"curated citations {batch[0]}-{batch[-1]}")
+        stored.update(save_records(db, items, source="curated", now=clock())["pmids"])
+    return sorted(set(pmids) - stored)

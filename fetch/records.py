@@ -2,14 +2,17 @@
 
 Both transforms (PubMed XML and MEDLINE text) build the same record shape and
 finish it here: flags derived from publication types and links, the author
-line staff read, and a hash that tells a changed record from an unchanged one.
+line staff read, the evidence level, and a hash that tells a changed record
+from an unchanged one.
 """
 
 import hashlib
 
+from fetch.levels import classify
+
 # Bump when the rows produced from the same input change, so that re-importing
 # an unchanged file rewrites the rows in the new shape.
-TRANSFORM_VERSION = b"1"
+TRANSFORM_VERSION = b"2"
 RETRACTED_PUBLICATION = ("D016441", "Retracted Publication")
 
 
@@ -25,6 +28,12 @@ def finish(record, raw):
     citation["has_expression_of_concern"] = int("ExpressionOfConcernIn" in reftypes)
     citation["has_erratum"] = int("ErratumIn" in reftypes)
     citation["authors"] = ", ".join(display_name(a) for a in record["authors"]) or None
+    citation.update(
+        classify(
+            [pt["publication_type"] for pt in record["publication_types"]],
+            [m["descriptor"] for m in record["mesh"]],
+        )
+    )
     citation["record_hash"] = hashlib.sha1(TRANSFORM_VERSION + raw).hexdigest()
     return record
 

@@ -19,6 +19,40 @@ class ConfigFileError(ValueError):
     """One or more problems in a staff-edited file; ``str()`` lists them all."""
 
 
+CLAIM_FIELDS = {
+    "required": ("id", "page", "text", "query"),
+    "optional": ("file", "section", "topics"),
+    "lists": ("topics",),
+}
+CURATION_FIELDS = {"required": ("claim", "pmid", "stance"), "optional": ("note",), "lists": ()}
+STANCES = ("supports", "contradicts", "mixed", "context")
+
+
+def load_claims(path):
+    """The claims of a claims.yml, each a dict with its ``line``."""
+    return load_entries(path, "claims", CLAIM_FIELDS, id_field="id")
+
+
+def load_curation(path):
+    """Curated links (claim, pmid, stance, note) from a file such as sample/curation.yml."""
+    links = load_entries(path, "links", CURATION_FIELDS, id_field=None)
+    problems = [
+        f"{path} line {link['line']}: {problem}"
+        for link in links
+        for problem in _curation_problems(link)
+    ]
+    if problems:
+        raise ConfigFileError("\n".join(problems))
+    return links
+
+
+def _curation_problems(link):
+    if link["stance"] not in STANCES:
+        yield f"stance {link['stance']!r} must be one of {', '.join(STANCES)}."
+    if not str(link["pmid"]).isdigit():
+        yield f"pmid {link['pmid']!r} must be a PubMed id (digits only)."
+
+
 def load_searches(path):
     """The saved searches of a searches.yml, each a dict with its ``line``."""
     return load_entries(path, "searches", SEARCH_FIELDS, id_field="name")

@@ -1,0 +1,150 @@
+"""SQL views that derive each claim's evidence, candidates and status.
+
+Statuses are never stored by hand: they follow from the curated links, the
+citations' evidence levels and their retraction flags, so a retraction that
+arrives overnight changes a claim's status without anyone touching it.
+
+The rule, in words (the README says the same for staff):
+  cites-flagged-paper  a curated citation is retracted, has an expression of
+                       concern, or was deleted from PubMed
+  unreviewed           no curated citation supports, contradicts or is mixed
+  then the claim is judged by its strongest human evidence: among curated
+  citations about humans with a design that can carry a claim about patients
+  (meta-analysis, trial, observational study, guideline), those of the best
+  design decide: all supporting → supported, all contradicting →
+  contradicted, otherwise mixed;
+  with no such evidence: only supporting → weakly-supported (only animal or
+  in-vitro studies, reviews or case reports), only contradicting →
+  contradicted, otherwise mixed.
+"""
+
+STRONG_DESIGNS_SQL = "('meta-analysis', 'rct', 'clinical-trial', 'observational', 'guideline')"
+TEXT_MATCHES_PER_CLAIM = 25
+
+CLAIM_EVIDENCE_DETAIL = f"""
+CREATE VIEW claim_evidence_detail AS
+SELECT
+    e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
+    c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
+    c.study_design, c.design_rank, c.subjects,
+    c.is_retracted, c.has_expression_of_concern, c.is_deleted,
+    c.pmid IS NULL AS is_missing,
+    coalesce(c.is_retracted OR c.has_expression_of_concern OR c.is_deleted, 0) AS is_flagged,
+    coalesce(c.subjects = 'humans' AND c.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human
+FROM claim_evidence e
+LEFT JOIN citations c ON c.pmid = e.pmid
+"""
+
+CLAIM_CANDIDATES = f"""
+CREATE VIEW claim_candidates AS
+WITH found AS (
+    SELECT cl.id AS claim_id, h.pmid, h.first_seen AS arrived,
+           'claim query' AS found_by, NULL AS text_rank
+    FROM claims cl
+    JOIN search_hits h ON h.search = 'claim-' || cl.id
+    UNION ALL
+    SELECT claim_id, pmid, arrived, 'text match', text_rank FROM (
+        SELECT claim_id, pmid, arrived,
+               row_number() OVER (PARTITION BY claim_id ORDER BY score) AS text_rank
+        FROM (
+            SELECT cl.id AS claim_id, citations_fts.rowid AS pmid, c.added_at AS arrived,
+                   bm25(citations_fts) AS score
+            FROM claims cl
+            JOIN citations_fts ON citations_fts MATCH cl.fts_query
+            JOIN citations c ON c.pmid = citations_fts.rowid
+            WHERE cl.fts_query IS NOT NULL
+        )
+    )
+    WHERE text_rank <= {TEXT_MATCHES_PER_CLAIM}
+)
+SELECT
+    found.claim_id, found.pmid, min(found.arrived) AS arrived,
+    group_concat(DISTINCT found.found_by) AS found_by, min(found.text_rank) AS text_rank,
+    c.title, c.authors, c.journal, c.year, c.study_design, c.design_rank, c.subjects,
+    c.is_retracted, c.has_expression_of_concern
+FROM found
+JOIN claims cl ON cl.id = found.claim_id
+JOIN citations c ON c.pmid = found.pmid
+WHERE cl.archived_at IS NULL
+  AND c.is_deleted = 0
+  AND c.study_design != 'notice'
+  AND NOT EXISTS (
+      SELECT 1 FROM claim_evidence e WHERE e.claim_id = found.claim_id AND e.pmid = found.pmid
+  )
+GROUP BY found.claim_id, found.pmid
+ORDER BY found.claim_id, c.subjects = 'humans' DESC, c.design_rank,
+         coalesce(min(found.text_rank), 1000), c.year DESC
+"""
+
+CLAIM_STATUS = """
+CREATE VIEW claim_status AS
+WITH decisive AS (
+    SELECT * FROM claim_evidence_detail WHERE stance IN ('supports', 'contradicts', 'mixed')
+),
+best AS (
+    SELECT claim_id, min(design_rank) AS best_rank
+    FROM decisive WHERE is_strong_human GROUP BY claim_id
+),
+best_stances AS (
+    SELECT d.claim_id,
+           max(d.stance = 'supports') AS supports,
+           max(d.stance = 'contradicts') AS contradicts,
+           max(d.stance = 'mixed') AS mixed
+    FROM decisive d
+    JOIN best b ON b.claim_id = d.claim_id AND d.design_rank = b.best_rank AND d.is_strong_human
+    GROUP BY d.claim_id
+),
+strongest_human AS (
+    SELECT claim_id, min(design_rank) AS rank
+    FROM decisive WHERE subjects = 'humans' GROUP BY claim_id
+),
+summary AS (
+    SELECT cl.id AS claim_id,
+           count(ev.pmid) AS evidence,
+           coalesce(sum(ev.stance = 'supports'), 0) AS supports,
+           coalesce(sum(ev.stance = 'contradicts'), 0) AS contradicts,
+           coalesce(sum(ev.stance = 'mixed'), 0) AS mixed,
+           coalesce(sum(ev.stance = 'context'), 0) AS context,
+           coalesce(sum(ev.is_flagged), 0) AS flagged,
+           coalesce(sum(ev.is_missing), 0) AS missing,
+           max(ev.reviewed_at) AS last_reviewed
+    FROM claims cl
+    LEFT JOIN claim_evidence_detail ev ON ev.claim_id = cl.id
+    WHERE cl.archived_at IS NULL
+    GROUP BY cl.id
+),
+new_candidates AS (
+    SELECT k.claim_id, count(*) AS n
+    FROM claim_candidates k
+    JOIN summary s ON s.claim_id = k.claim_id
+    WHERE s.last_reviewed IS NOT NULL AND k.arrived > s.last_reviewed
+    GROUP BY k.claim_id
+)
+SELECT
+    cl.id AS claim_id, cl.page, cl.section, cl.text,
+    CASE
+        WHEN s.flagged > 0 THEN 'cites-flagged-paper'
+        WHEN s.supports + s.contradicts + s.mixed = 0 THEN 'unreviewed'
+        WHEN bs.claim_id IS NOT NULL THEN CASE
+            WHEN NOT bs.contradicts AND NOT bs.mixed THEN 'supported'
+            WHEN NOT bs.supports AND NOT bs.mixed THEN 'contradicted'
+            ELSE 'mixed' END
+        WHEN s.contradicts = 0 AND s.mixed = 0 THEN 'weakly-supported'
+        WHEN s.supports = 0 AND s.mixed = 0 THEN 'contradicted'
+        ELSE 'mixed'
+    END AS status,
+    coalesce(nc.n, 0) > 0 AS new_evidence_since_review,
+    coalesce(nc.n, 0) AS new_candidates,
+    (SELECT label FROM evidence_levels WHERE kind = 'design' AND rank = sh.rank)
+        AS strongest_human_evidence,
+    s.evidence, s.supports, s.contradicts, s.mixed, s.context, s.flagged, s.missing,
+    s.last_reviewed
+FROM claims cl
+JOIN summary s ON s.claim_id = cl.id
+LEFT JOIN best_stances bs ON bs.claim_id = cl.id
+LEFT JOIN strongest_human sh ON sh.claim_id = cl.id
+LEFT JOIN new_candidates nc ON nc.claim_id = cl.id
+ORDER BY cl.position
+"""
+
+CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, CLAIM_CANDIDATES, CLAIM_STATUS]

@@ -1,0 +1,37 @@
+"""Claim → queries: a claim's PubMed search, and its full-text match of our own store."""
+
+import re
+
+# Words too common in this literature to say anything about a particular claim.
+STOPWORDS = set(
+    """about after also among and are because been before being between both but can cause causes
+    could does doing each either even every from further have having here however into its itself
+    just many more most much must other over same should some such than that the their them then
+    there these they this those through thus under until very what when where which while who whom
+    whose why will with within without would your you lupus patients people disease therapy
+    treatment""".split()
+)
+_WORDS = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+
+
+def claim_search(claim):
+    """A claim's PubMed query as a saved search (``claim-<id>``), for the fetch."""
+    return {
+        "name": f"claim-{claim['id']}",
+        "query": claim["query"],
+        "description": f"Evidence for or against the claim: {claim['text']}",
+        "line": claim.get("line"),
+    }
+
+
+def fts_query(text):
+    """An FTS5 query for citations sharing the claim's telling words (best bm25 first).
+
+    Each word is quoted, so nothing in the page's text can break the query syntax.
+    """
+    words = []
+    for word in _WORDS.findall(text.lower()):
+        word = word.strip("-")
+        if word not in STOPWORDS and word not in words and len(word) > 3:
+            words.append(word)
+    return " OR ".join(f'"{w}"' for w in words) or None
