@@ -21,6 +21,7 @@ def claim_search(claim):
         "query": claim["query"],
         "description": f"Evidence for or against the claim: {claim['text']}",
         "line": claim.get("line"),
+        "defined_in": claim.get("defined_in", "claims.yml"),
     }
 
 

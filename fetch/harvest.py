@@ -53,9 +53,10 @@ def run_search(db, settings, search, *, full=False, since=None, today=None, cloc
         db, search, mode=mode, since=since and since.isoformat(), now=clock()
     )
     what = f"search {search['name']!r}"
+    where = f"{search.get('defined_in', 'searches.yml')} line {search.get('line', '?')}"
     term = search["query"] if since is None else incremental_term(search["query"], since)
     try:
-        status, error, missing = _harvest(db, settings, run_id, search, term, mode, what, today, clock)
+        status, error, missing = _harvest(db, settings, run_id, search, term, mode, what, where, today, clock)
     except PubMedError as failure:
         status, error, missing = "failed", _kept(db, run_id, str(failure)), ()
     except KeyboardInterrupt:
@@ -68,7 +69,7 @@ def run_search(db, settings, search, *, full=False, since=None, today=None, cloc
     return runs.run_row(db, run_id)
 
 
-def _harvest(db, settings, run_id, search, term, mode, what, today, clock):
+def _harvest(db, settings, run_id, search, term, mode, what, where, today, clock):
     first = esearch(settings, term, what, usehistory="y", retmax=ESEARCH_CAP)
     count = int(first["Count"])
     runs.note_search_result(
@@ -77,7 +78,7 @@ def _harvest(db, settings, run_id, search, term, mode, what, today, clock):
     if count == 0 and mode == "full":
         return "failed", (
             f"{what}: PubMed found nothing for this query. Check it in PubMed's own "
-            "search box and correct it in searches.yml."
+            f"search box and correct it in {where}."
         ), ()
     results = [first] if count <= ESEARCH_CAP else _windows(settings, term, what, EARLIEST, today or date.today())
     listed, stored = set(), set()

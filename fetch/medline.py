@@ -199,9 +199,21 @@ def _mesh(heading):
 
 
 def _grant(value):
-    """"R01 AR123/AR/NIAMS NIH HHS/United States" → grant id, acronym, agency, country."""
-    grant_id, acronym, agency, country = (value.split("/", 3) + [None] * 4)[:4]
-    return {"grant_id": grant_id or None, "acronym": acronym, "agency": agency, "country": country}
+    """"R01 AR123/AR/NIAMS NIH HHS/United States" → id, acronym, agency, country.
+
+    Read from the right: grant ids may themselves contain "/", and a grant
+    without an id is just "Agency/Country".
+    """
+    parts = value.split("/")
+    if len(parts) < 2:
+        return {"grant_id": None, "acronym": None, "agency": value, "country": None}
+    *rest, agency, country = parts
+    grant_id, acronym = None, None
+    if len(rest) == 1:
+        grant_id = rest[0]
+    elif len(rest) > 1:
+        grant_id, acronym = "/".join(rest[:-1]), rest[-1]
+    return {"grant_id": grant_id, "acronym": acronym, "agency": agency, "country": country}
 
 
 def _databank(value):

@@ -98,13 +98,22 @@ def _compose(path):
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ConfigFileError(
-            f"{path}{where}: YAML syntax error: {problem}. Check the indentation and "
-            "quoting on that line (a query containing ': ' or '#' needs 'single quotes')."
-        ) from error
+        raise ConfigFileError(f"{path}{_syntax_error(error)}") from error
+
+
+def _syntax_error(error):
+    """Where and what. PyYAML reports an unclosed quote or bracket at the end of
+    the file, which helps nobody, so then the line where it started is named too."""
+    mark, context = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(error, "problem", None) or str(error)
+    if context and "end of stream" in problem:
+        problem += f" ({error.context} that starts on line {context.line + 1})"
+    return (
+        f"{where}: YAML syntax error: {problem}. Check the indentation and quoting there "
+        "(text containing ': ' or '#' needs 'single quotes', and an apostrophe inside "
+        "single quotes is written twice: '')."
+    )
 
 
 def _entry_nodes(path, root, list_key, problems):
@@ -131,7 +140,7 @@ def _entry(path, node, allowed, fields, problems):
     if not isinstance(node, yaml.MappingNode):
         problems.append(f"{path} line {line}: each entry must be a set of 'key: value' lines.")
         return None
-    entry = {"line": line}
+    entry = {"line": line, "defined_in": path.name}
     for key, value in node.value:
         key_line = key.start_mark.line + 1
         if key.value not in allowed:

@@ -1,6 +1,9 @@
+import socket
 import sys
+import urllib.request
 
 import pytest
+from Bio import Entrez
 
 from tests import eutils_server
 
@@ -16,3 +19,15 @@ def eutils(monkeypatch):
         monkeypatch.setenv("LITREF_EUTILS_URL", server.base_url)
         monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
         yield server
+
+
+@pytest.fixture(autouse=True)
+def restore_process_wide_state(monkeypatch):
+    """fetch.eutils.configure sets Bio.Entrez and urllib state for the whole process:
+    undo it after each test so no test depends on which ran before it."""
+    for name in ("email", "tool", "api_key", "max_tries"):
+        monkeypatch.setattr(Entrez, name, getattr(Entrez, name))
+    timeout = socket.getdefaulttimeout()
+    yield
+    socket.setdefaulttimeout(timeout)
+    urllib.request.install_opener(None)

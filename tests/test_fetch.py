@@ -29,7 +29,9 @@ def server(eutils, monkeypatch):
 def paths(tmp_path):
     searches = tmp_path / "searches.yml"
     write_searches(searches, QUERY)
-    return {"db": tmp_path / "citations.db", "searches": searches}
+    claims = tmp_path / "claims.yml"
+    claims.write_text("claims: []\n")
+    return {"db": tmp_path / "citations.db", "searches": searches, "claims": claims}
 
 
 def write_searches(path, query, name="msc-sle"):
@@ -40,7 +42,11 @@ def write_searches(path, query, name="msc-sle"):
 
 def fetch(paths, *args):
     result = CliRunner().invoke(
-        main, ["fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]), *args]
+        main,
+        [
+            "fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]),
+            "--claims", str(paths["claims"]), *args,
+        ],
     )
     return result
 
@@ -256,7 +262,7 @@ def test_missing_email_is_a_configuration_error(server, paths, monkeypatch):
 def test_unknown_search_name(server, paths):
     result = fetch(paths, "--search", "nope")
     assert result.exit_code == 2
-    assert "no search named 'nope'; the searches are: msc-sle" in result.output
+    assert "no search named 'nope'; the searches are: msc-sle." in result.output
 
 
 def test_only_named_searches_run(server, paths):

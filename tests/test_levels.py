@@ -1,0 +1,156 @@
+"""Evidence levels: study design and subjects from publication types and MeSH."""
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import db
+from fetch.importer import import_file
+from fetch.levels import LEVELS, RANK, SUBJECTS, classify, level_rows
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = "2026-01-01T00:00:00+00:00"
+
+DESIGNS = [level[0] for level in LEVELS]
+SUBJECT_CODES = [code for code, _ in SUBJECTS]
+
+# (publication types, MeSH descriptors, expected design, expected subjects)
+CASES = [
+    # several types at once: the strongest design wins
+    (["Randomized Controlled Trial", "Multicenter Study", "Review"], ["Humans"], "rct", "humans"),
+    (["Meta-Analysis", "Systematic Review", "Review"], ["Humans"], "meta-analysis", "humans"),
+    (["Network Meta-Analysis"], [], "meta-analysis", "unknown"),
+    (["Review"], ["Meta-Analysis as Topic"], "meta-analysis", "unknown"),
+    (["Equivalence Trial"], ["Humans"], "rct", "humans"),
+    # a retracted article keeps its design (the retraction is flagged elsewhere)
+    (["Retracted Publication", "Randomized Controlled Trial"], ["Humans"], "rct", "humans"),
+    (["Journal Article", "Randomized Controlled Trial", "Retracted Publication"], [], "rct", "unknown"),
+    (["Retracted Publication"], [], "other", "unknown"),
+    # notices are not evidence, whatever else they are tagged with
+    (["Retraction of Publication", "Review"], [], "notice", "unknown"),
+    (["Retraction of Publication", "Meta-Analysis"], ["Cohort Studies"], "notice", "unknown"),
+    (["Published Erratum"], [], "notice", "unknown"),
+    (["Expression of Concern"], [], "notice", "unknown"),
+    (["Expression of Concern", "Randomized Controlled Trial"], ["Humans"], "notice", "humans"),
+    # the record names no design
+    (["Journal Article"], [], "other", "unknown"),
+    (["Journal Article", "Research Support, Non-U.S. Gov't"], ["Humans"], "other", "humans"),
+    # a MeSH study-design heading gives the design
+    (["Journal Article"], ["Cohort Studies"], "observational", "unknown"),
+    (["Journal Article"], ["Humans", "Retrospective Studies"], "observational", "humans"),
+    (["Journal Article"], ["Random Allocation"], "rct", "unknown"),
+    (["Observational Study"], [], "observational", "unknown"),
+    (["Journal Article", "Multicenter Study"], [], "observational", "unknown"),
+    (["Case Reports", "Review"], ["Humans"], "case-report", "humans"),
+    (["Review", "Practice Guideline"], [], "guideline", "unknown"),
+    (["Consensus Development Conference"], [], "guideline", "unknown"),
+    (["Review"], [], "review", "unknown"),
+    (["Letter", "Comment"], [], "opinion", "unknown"),
+    (["Editorial"], [], "opinion", "unknown"),
+    (["Clinical Trial, Phase II"], ["Humans"], "clinical-trial", "humans"),
+    (["Clinical Trial", "Journal Article"], [], "clinical-trial", "unknown"),
+    # subjects from the check tags
+    (["Journal Article"], ["Humans", "Animals"], "other", "humans"),
+    (["Journal Article"], ["Animals", "Mice"], "other", "animals"),
+    (["Journal Article"], ["Cells, Cultured"], "other", "in-vitro"),
+    (["Journal Article"], ["In Vitro Techniques", "Humans"], "other", "humans"),
+    (["Journal Article"], ["In Vitro Techniques", "Animals"], "other", "animals"),
+    (["Journal Article"], ["Cell Line, Tumor"], "other", "in-vitro"),
+    (["Journal Article"], ["Lupus Erythematosus, Systemic"], "other", "unknown"),
+    ([], [], "other", "unknown"),
+]
+
+
+@pytest.mark.parametrize(("types", "mesh", "design", "subjects"), CASES)
+def test_classify(types, mesh, design, subjects):
+    result = classify(types, mesh)
+    assert result == {"study_design": design, "design_rank": RANK[design], "subjects": subjects}
+
+
+def test_classify_takes_any_iterable_and_ignores_order():
+    assert classify(iter(["Review", "Meta-Analysis"]), ()) == classify(
+        ("Meta-Analysis", "Review"), []
+    )
+
+
+def test_cases_cover_every_design_and_every_subjects_value():
+    assert {case[2] for case in CASES} == set(DESIGNS)
+    assert {case[3] for case in CASES} == set(SUBJECT_CODES)
+
+
+def test_ranks_strictly_increase_in_levels_order():
+    ranks = [level[1] for level in LEVELS]
+    assert all(a < b for a, b in zip(ranks, ranks[1:]))
+    assert RANK == {level[0]: level[1] for level in LEVELS}
+    assert DESIGNS[0] == "notice" and DESIGNS[-1] == "other"
+
+
+def test_every_publication_type_and_heading_is_in_exactly_one_level():
+    types = Counter(t for level in LEVELS for t in level[3])
+    headings = Counter(h for level in LEVELS for h in level[4])
+    assert [t for t, n in types.items() if n != 1] == []
+    assert [h for h, n in headings.items() if n != 1] == []
+    assert len(set(DESIGNS)) == len(DESIGNS)
+    # each named type does classify to its own level
+    for design, _, _, level_types, level_headings in LEVELS:
+        for name in level_types:
+            assert classify([name], [])["study_design"] == design, name
+        for name in level_headings:
+            assert classify([], [name])["study_design"] == design, name
+
+
+def test_level_rows_one_per_design_and_subjects_value():
+    rows = level_rows()
+    keys = [(row["kind"], row["code"]) for row in rows]
+    assert len(keys) == len(set(keys)) == len(LEVELS) + len(SUBJECTS)
+    assert [code for kind, code in keys if kind == "design"] == DESIGNS
+    assert [code for kind, code in keys if kind == "subjects"] == SUBJECT_CODES
+    assert set(SUBJECT_CODES) == {"humans", "animals", "in-vitro", "unknown"}
+    by_code = {row["code"]: row for row in rows if row["kind"] == "design"}
+    assert by_code["rct"]["rank"] == RANK["rct"]
+    assert "Randomized Controlled Trial" in by_code["rct"]["publication_types"].split("; ")
+    assert "Cohort Studies" in by_code["observational"]["mesh_headings"].split("; ")
+    assert by_code["other"]["publication_types"] is None
+    assert all(row["rank"] is None for row in rows if row["kind"] == "subjects")
+    assert all(row["label"] for row in rows)
+
+
+def rows(path, sql):
+    with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql)]
+
+
+def test_new_database_holds_exactly_the_level_rows(tmp_path):
+    db.open_db(tmp_path / "c.db").close()
+    stored = rows(tmp_path / "c.db", "SELECT * FROM evidence_levels")
+    key = lambda row: (row["kind"], row["code"])  # noqa: E731
+    assert sorted(stored, key=key) == sorted(level_rows(), key=key)
+
+
+def test_imported_citations_get_their_level(tmp_path):
+    database = db.open_db(tmp_path / "c.db")
+    import_file(database, FIXTURES / "edge-cases.xml", now=NOW)
+    database.close()
+    stored = {
+        r["pmid"]: r
+        for r in rows(tmp_path / "c.db", "SELECT pmid, study_design, design_rank, subjects FROM citations")
+    }
+    assert len(stored) == 19
+    assert [p for p, r in stored.items() if None in r.values()] == []
+    assert all(r["design_rank"] == RANK[r["study_design"]] for r in stored.values())
+    assert all(r["subjects"] in SUBJECT_CODES for r in stored.values())
+    # Journal Article + Randomized Controlled Trial + Retracted Publication
+    assert stored[99000010]["study_design"] == "rct"
+    assert stored[99000010]["subjects"] == "unknown"
+    assert stored[99000011]["study_design"] == "notice"  # Retraction of Publication
+    assert stored[99000013]["study_design"] == "notice"  # Published Erratum
+    assert stored[99000015]["study_design"] == "notice"  # Expression of Concern
+    assert stored[99000017]["subjects"] == "humans"  # MeSH Animals + Humans
+    assert stored[99000017]["study_design"] == "other"
+    assert stored[99000009]["study_design"] == "review"  # book: Review
+    assert stored[99000012]["study_design"] == "observational"
+    assert stored[99000016]["study_design"] == "clinical-trial"
+    assert stored[99000002]["study_design"] == "other"
