@@ -146,11 +146,15 @@ def _article_ids(entry):
 
 
 def _authors(entry):
+    # Full names (FAU) exist only since 2002; older records have just "Sun L" (AU).
     full_names = _as_list(entry.get("FAU"))
     short_names = _as_list(entry.get("AU"))
     people = [
-        _person(full, short_names[i] if i < len(short_names) else None)
-        for i, full in enumerate(full_names)
+        _person(
+            full_names[i] if i < len(full_names) else None,
+            short_names[i] if i < len(short_names) else None,
+        )
+        for i in range(max(len(full_names), len(short_names)))
     ]
     groups = [_group(name) for name in _as_list(entry.get("CN"))]
     authors = people + groups
@@ -160,12 +164,13 @@ def _authors(entry):
 
 
 def _person(full_name, short_name):
-    last, _, fore = full_name.partition(", ")
-    initials = short_name.rpartition(" ")[2] if short_name and " " in short_name else None
+    """From "Sun, Lingyun" (FAU) and "Sun L" (AU); either may be missing."""
+    short_last, _, initials = (short_name or "").rpartition(" ")
+    last, _, fore = (full_name or "").partition(", ")
     return {
-        "last_name": last or None,
+        "last_name": last or short_last or short_name or None,
         "fore_name": fore or None,
-        "initials": initials,
+        "initials": initials if short_last else None,
         "suffix": None,
         "collective_name": None,
         "orcid": None,
