@@ -95,8 +95,12 @@ def _number(environ, name, default):
     return number
 
 
-class _RouteToBaseUrl(urllib.request.BaseHandler):
+class RouteToBaseUrl(urllib.request.BaseHandler):
     """Sends Bio.Entrez's hard-coded NCBI URLs to another E-utilities server."""
+
+    # Before HTTPSHandler's own pre-processing, which copies the host into the
+    # Host header: a mirror behind a virtual host must see its own name there.
+    handler_order = 100
 
     def __init__(self, base_url):
         self.base_url = base_url
@@ -117,7 +121,7 @@ def configure(settings):
     socket.setdefaulttimeout(settings.timeout)
     opener = None
     if settings.base_url != NCBI_BASE_URL:
-        opener = urllib.request.build_opener(_RouteToBaseUrl(settings.base_url))
+        opener = urllib.request.build_opener(RouteToBaseUrl(settings.base_url))
     urllib.request.install_opener(opener)
 
 

@@ -17,10 +17,10 @@ from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError
 from lxml import etree
 
+from fetch.eutils import RouteToBaseUrl
 from tests.eutils_server import RETSTART_ERROR, FakeEutils, synthetic_article
 
 DTD_DIR = Path(Entrez.__file__).parent / "DTDs"
-NCBI_EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 BASE = 99_000_000
 
 
@@ -374,24 +374,10 @@ def test_inject_refuses_unknown_faults(eutils):
 # -- through real Bio.Entrez --------------------------------------------------
 
 
-class _ToFakeServer(urllib.request.BaseHandler):
-    """Rewrites Bio.Entrez's hard-coded NCBI URL to the fake server."""
-
-    handler_order = 100  # before HTTPSHandler copies the host into the Host header
-
-    def __init__(self, base_url):
-        self.base_url = base_url
-
-    def https_request(self, request):
-        if request.full_url.startswith(NCBI_EUTILS):
-            request.full_url = self.base_url + request.full_url[len(NCBI_EUTILS):]
-        return request
-
-
 @pytest.fixture
 def entrez(eutils, monkeypatch):
     monkeypatch.setattr(Entrez, "email", "tests@example.org")
-    urllib.request.install_opener(urllib.request.build_opener(_ToFakeServer(eutils.base_url)))
+    urllib.request.install_opener(urllib.request.build_opener(RouteToBaseUrl(eutils.base_url)))
     yield eutils
     urllib.request.install_opener(None)  # urlopen builds a fresh default opener again
 

@@ -161,7 +161,7 @@ README_TABLE = {
     99000018: ("Synthetic record: the second version of a versioned imaginary article.",
                "2023", 2023, "10.99999/synthetic.18", "2023-02-14"),
     # The XML has <Month>06</Month>; pub_date prints it as PubMed does ("Jun"), like
-    # every other record. NB: the fixtures README row shows the raw "2021 06 15".
+    # every other record.
     99000019: ("Synthetic record: an imaginary article online ahead of print.",
                "2021 Jun 15", 2021, "10.99999/synthetic.19", "2021-06-16"),
 }
