@@ -7,6 +7,7 @@ fixing it starts from a clean slate.
 
 import gzip
 import io
+import sqlite3
 import zlib
 from itertools import islice
 from pathlib import Path
@@ -40,6 +41,11 @@ def import_file(db, path, *, now):
         ) from error
     except (pubmed_xml.NotPubmedXML, medline.NotMedline) as error:
         raise ImportFileError(f"{error} Nothing from this file was stored.") from error
+    except sqlite3.IntegrityError as error:
+        raise ImportFileError(
+            f"{path}: a record breaks a rule of the database ({error}). Nothing from this "
+            "file was stored. Please report this with the file: it is a bug in litref."
+        ) from error
     except OSError as error:
         raise ImportFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
     return totals

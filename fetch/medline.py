@@ -12,6 +12,7 @@ from html import escape
 
 from Bio import Medline
 
+from fetch.pubmed_xml import NO_TITLE
 from fetch.records import finish
 
 # MEDLINE comment/correction tags → the RefType PubMed XML uses for them.
@@ -51,8 +52,8 @@ def medline_record(entry):
         "pmid": int(entry["PMID"]),
         "pmid_version": 1,
         "status": entry.get("STAT"),
-        "title": entry.get("TI"),
-        "title_html": _escaped(entry.get("TI")),
+        "title": entry.get("TI") or NO_TITLE,
+        "title_html": _escaped(entry.get("TI") or NO_TITLE),
         "vernacular_title": entry.get("TT") or _joined(entry, "VTI"),
         "abstract": entry.get("AB"),
         "abstract_html": _paragraph(entry.get("AB")),

@@ -22,6 +22,7 @@ from fetch.records import finish, normalise_orcid
 
 ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle"}
+NO_TITLE = "[No title available]"
 MONTHS = {
     str(number): name
     for number, name in enumerate(
@@ -122,6 +123,7 @@ def article_record(element):
     }
     if not citation["doi"]:
         citation["doi"] = _text(article, "ELocationID[@EIdType='doi']")
+    _untitled(citation)
     record = {
         "citation": citation,
         "authors": _authors(article.find("AuthorList")),
@@ -163,6 +165,7 @@ def book_record(element):
     if citation["title"] is None:
         citation["title"] = citation["journal"]
         citation["title_html"] = safe_html(book.find("BookTitle"))
+    _untitled(citation)
     record = {
         "citation": citation,
         "authors": _authors(document.find("AuthorList")),
@@ -180,6 +183,12 @@ def _finish(record, element):
     return finish(record, etree.tostring(element, with_tail=False))
 
 
+def _untitled(citation):
+    """A record with no title at all is shown as PubMed shows it."""
+    if citation["title"] is None:
+        citation["title"] = citation["title_html"] = NO_TITLE
+
+
 def _text(parent, path):
     if parent is None:
         return None
@@ -190,12 +199,15 @@ def _text(parent, path):
 def _text_fields(parent):
     """Title and abstract (plain and safe HTML) of an Article or BookDocument."""
     title = parent.find("ArticleTitle")
+    vernacular = parent.find("VernacularTitle")
+    if plain_text(title) is None:  # some records carry only the original-language title
+        title = vernacular
     abstract = parent.find("Abstract")
     parts = [] if abstract is None else abstract.findall("AbstractText")
     return {
         "title": plain_text(title),
         "title_html": safe_html(title),
-        "vernacular_title": _text(parent, "VernacularTitle"),
+        "vernacular_title": plain_text(vernacular),
         "abstract": "\n\n".join(_labelled(p, plain_text(p)) for p in parts) or None,
         "abstract_html": "".join(
             f"<p>{_labelled(p, safe_html(p), bold=True)}</p>" for p in parts

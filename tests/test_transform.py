@@ -1030,3 +1030,32 @@ def test_parse_streams_in_flat_memory(tmp_path):
     if rss_before is not None:
         grew = rss_peak - rss_before
         assert grew < 40 * 2**20, f"RSS grew {grew / 2**20:.1f} MiB while parsing"
+
+
+def _one(xml):
+    return next(pubmed_xml.parse(io.BytesIO(xml.encode()), "inline"))["citation"]
+
+
+def _untitled_article(pmid, title_xml):
+    return (
+        f'<PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+        f'<PMID Version="1">{pmid}</PMID><Article PubModel="Print"><Journal><JournalIssue '
+        f'CitedMedium="Print"><PubDate><Year>2021</Year></PubDate></JournalIssue>'
+        f"<Title>Synthetic Journal</Title></Journal>{title_xml}<Language>fre</Language>"
+        f"</Article></MedlineCitation></PubmedArticle></PubmedArticleSet>"
+    )
+
+
+def test_empty_article_title_falls_back_to_the_vernacular_title():
+    # Real update files hold such records (54 of 20,788 in pubmed21n1298).
+    citation = _one(_untitled_article(
+        99000601, "<ArticleTitle/><VernacularTitle>Synthetique: titre <i>original</i></VernacularTitle>"
+    ))
+    assert (citation["title"], citation["title_html"], citation["vernacular_title"]) == (
+        "Synthetique: titre original", "Synthetique: titre <i>original</i>", "Synthetique: titre original",
+    )
+
+
+def test_record_without_any_title_is_shown_as_pubmed_shows_it():
+    citation = _one(_untitled_article(99000602, "<ArticleTitle/>"))
+    assert (citation["title"], citation["title_html"]) == ("[No title available]", "[No title available]")
