@@ -169,8 +169,11 @@ CHILDREN = {"entrez": child_entrez, "pubmed_parser": child_pubmed_parser, "litre
 
 def run_as_child(method, args):
     report = CHILDREN[method](*args)
-    # Linux reports ru_maxrss in KiB.
-    report["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Linux reports ru_maxrss in KiB. litref parses in a worker process that runs
+    # alongside this one, so both peaks are added: an upper bound of the total.
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report["peak_rss_mb"] = (own + workers) / 1024
     print(json.dumps(report))
 
 

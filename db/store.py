@@ -47,7 +47,7 @@ def save_records(db, items, *, source, now):
     with db.atomic():
         stored = _stored_versions(db, list(records))
         changed = [r for pmid, r in records.items() if _is_change(r, stored.get(pmid))]
-        _write_changed(db, changed, source=source, now=now)
+        _write_changed(db, changed, stored, source=source, now=now)
         deleted = mark_deleted(db, delete_pmids, now=now)
     new = sum(1 for r in changed if r["citation"]["pmid"] not in stored)
     return {
@@ -113,10 +113,10 @@ def _is_change(record, stored):
     return is_deleted or record["citation"]["record_hash"] != record_hash
 
 
-def _write_changed(db, records, *, source, now):
+def _write_changed(db, records, stored, *, source, now):
     if not records:
         return
-    pmids = [r["citation"]["pmid"] for r in records]
+    pmids = [r["citation"]["pmid"] for r in records if r["citation"]["pmid"] in stored]
     for table in CHILD_TABLES:
         for chunk in _chunks(pmids):
             db.execute(

@@ -29,16 +29,23 @@ def plain_text(element):
     """All the text inside an element, whitespace collapsed; None when empty."""
     if element is None:
         return None
-    text = _SPACES.sub(" ", "".join(element.itertext())).strip()
-    return text or None
+    # Most elements (names, dates, ids) are a single text node: skip the tree walk.
+    text = element.text or "" if len(element) == 0 else "".join(element.itertext())
+    return _collapse(text)
 
 
 def safe_html(element):
     """The element's content as HTML with only allowed tags; None when empty."""
     if element is None:
         return None
-    html = _SPACES.sub(" ", _inner_html(element)).strip()
-    return html or None
+    html = escape(element.text or "", quote=False) if len(element) == 0 else _inner_html(element)
+    return _collapse(html)
+
+
+def _collapse(text):
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip() or None
 
 
 def _inner_html(element):

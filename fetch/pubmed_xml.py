@@ -51,8 +51,9 @@ def parse(source, name="input"):
         remove_blank_text=True,
     )
     try:
-        for _, element in context:
-            _check_root(element.getroottree().getroot(), name)
+        for number, (_, element) in enumerate(context):
+            if number == 0:
+                _check_root(element.getroottree().getroot(), name)
             yield _item(element)
             _free(element)
         _check_root(context.root, name)
@@ -302,17 +303,23 @@ def _authors(author_list):
 
 
 def _author(position, author):
-    affiliations = [plain_text(a) for a in author.iterfind("AffiliationInfo/Affiliation")]
-    orcid = next(
-        (i.text for i in author.iterfind("Identifier") if i.get("Source") == "ORCID"), None
-    )
+    # One pass over the children: a large file holds hundreds of thousands of authors.
+    parts, affiliations, orcid = {}, [], None
+    for child in author:
+        if child.tag == "AffiliationInfo":
+            affiliations.append(plain_text(child.find("Affiliation")))
+        elif child.tag == "Identifier":
+            if child.get("Source") == "ORCID" and orcid is None:
+                orcid = child.text
+        else:
+            parts[child.tag] = child
     return {
         "position": position,
-        "last_name": _text(author, "LastName"),
-        "fore_name": _text(author, "ForeName"),
-        "initials": _text(author, "Initials"),
-        "suffix": _text(author, "Suffix"),
-        "collective_name": _text(author, "CollectiveName"),
+        "last_name": plain_text(parts.get("LastName")),
+        "fore_name": plain_text(parts.get("ForeName")),
+        "initials": plain_text(parts.get("Initials")),
+        "suffix": plain_text(parts.get("Suffix")),
+        "collective_name": plain_text(parts.get("CollectiveName")),
         "orcid": normalise_orcid(orcid),
         "affiliations": "\n".join(a for a in affiliations if a) or None,
     }

@@ -142,3 +142,14 @@ def test_bundled_sample_imports(db_path, tmp_path):
                  "Systemic Lupus Erythematosus Mice and Humans",
         "year": 2009,
     }]
+
+
+def test_parser_process_dying_is_reported_not_waited_for(db_path, monkeypatch):
+    import os
+
+    from fetch import importer
+
+    monkeypatch.setattr(importer, "_parse_into", lambda path, queue: os._exit(9))
+    result = run_import(db_path, FIXTURES / "edge-cases.xml")
+    assert result.exit_code == 1
+    assert "the parsing process stopped unexpectedly (exit code 9" in result.output
