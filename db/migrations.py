@@ -238,3 +238,12 @@ CLAIM_TABLES_SQL = [
 def m005_claim_views(db):
     for statement in CLAIM_VIEWS:
         db.execute(statement)
+
+
+@migrations()
+def m006_design_headings_only(db):
+    """Prevalence, Incidence and Population Surveillance no longer grade a citation
+    as observational: they are topics, given to reviews too."""
+    db["evidence_levels"].delete_where("kind = 'design'")
+    db["evidence_levels"].insert_all(row for row in level_rows() if row["kind"] == "design")
+    _classify_stored_citations(db)

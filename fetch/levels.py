@@ -4,6 +4,9 @@ A pure classification of one record. ``LEVELS`` is also written to the
 ``evidence_levels`` table so staff can read in Datasette exactly which
 publication types and MeSH headings put a citation at which level.
 
+Only MeSH headings that name a design count: topic headings such as
+"Prevalence" are also given to reviews, and would over-grade them.
+
 A record often carries several publication types ("Randomized Controlled
 Trial" and "Multicenter Study" and "Review"...); it gets the strongest design
 any of them names. Notices (retractions, errata, expressions of concern) are
@@ -29,8 +32,7 @@ LEVELS = [
      ("Observational Study", "Comparative Study", "Multicenter Study", "Twin Study",
       "Validation Study", "Evaluation Study"),
      ("Cohort Studies", "Prospective Studies", "Retrospective Studies", "Longitudinal Studies",
-      "Follow-Up Studies", "Case-Control Studies", "Cross-Sectional Studies", "Registries",
-      "Population Surveillance", "Prevalence", "Incidence")),
+      "Follow-Up Studies", "Case-Control Studies", "Cross-Sectional Studies", "Registries")),
     ("guideline", 5, "Guideline or consensus statement",
      ("Practice Guideline", "Guideline", "Consensus Development Conference",
       "Consensus Development Conference, NIH"), ()),

@@ -1,5 +1,6 @@
 """Claim status, candidates and the safety of curation, through the real pipeline."""
 
+import datetime as dt
 import io
 import sqlite3
 
@@ -11,6 +12,7 @@ from db.claims import load_claims
 from db.store import save_records
 from fetch import pubmed_xml
 from litref.cli import main
+from tests.eutils_server import synthetic_article
 
 T0 = "2026-01-01T00:00:00+00:00"
 REVIEWED = "2026-02-01T00:00:00+00:00"
@@ -182,9 +184,6 @@ def evidence_bytes(path):
 
 
 def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeypatch):
-    from tests.eutils_server import synthetic_article
-    import datetime as dt
-
     monkeypatch.setenv("NCBI_API_KEY", "test-key")
     path = tmp_path / "c.db"
     claims = tmp_path / "claims.yml"
@@ -215,9 +214,6 @@ def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeyp
 
 
 def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, monkeypatch):
-    from tests.eutils_server import synthetic_article
-    import datetime as dt
-
     path = tmp_path / "c.db"
     database = db.open_db(path)
     load_claims(database, [CLAIM], now=T0)

@@ -154,3 +154,7 @@ def test_imported_citations_get_their_level(tmp_path):
     assert stored[99000012]["study_design"] == "observational"
     assert stored[99000016]["study_design"] == "clinical-trial"
     assert stored[99000002]["study_design"] == "other"
+
+
+def test_topic_headings_do_not_grade_a_review_as_observational():
+    assert classify(["Review"], ["Humans", "Prevalence", "Incidence"])["study_design"] == "review"
