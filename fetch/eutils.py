@@ -159,7 +159,7 @@ def describe_failure(error):
         if error.code == 429:
             return "PubMed kept answering 429 Too Many Requests"
         return f"PubMed kept answering HTTP {error.code} (server error)"
-    if isinstance(error, (TimeoutError, socket.timeout)) or "timed out" in str(error):
+    if isinstance(error, TimeoutError) or "timed out" in str(error):
         return "PubMed did not answer within the timeout (LITREF_TIMEOUT)"
     if isinstance(error, (NotXMLError, CorruptedXMLError, ValidationError, pubmed_xml.NotPubmedXML)):
         return f"the response was not complete PubMed XML ({error})"

@@ -29,6 +29,7 @@ MONTHS = {
         "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1
     )
 }
+MONTH_NUMBERS = {name: number for number, name in MONTHS.items()}
 
 
 class NotPubmedXML(ValueError):
@@ -269,8 +270,7 @@ def _ymd(date):
 
 def _month_number(month):
     if month and not month.isdigit():
-        names = {name: str(number) for number, name in MONTHS.items()}
-        return names.get(month[:3].title())
+        return MONTH_NUMBERS.get(month[:3].title())
     return month
 
 
