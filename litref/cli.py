@@ -18,12 +18,12 @@ from fetch.harvest import fetch_pmids, run_search, utc_now
 from fetch.importer import ImportFileError, import_file
 from litref import config
 from litref.config import ConfigFileError, load_searches
+from web.app import serve_args
 
 PROJECT = Path(__file__).resolve().parents[1]
 DEFAULT_SEARCHES = PROJECT / "searches.yml"
 DEFAULT_CLAIMS = PROJECT / "claims.yml"
 SAMPLE_CURATION = PROJECT / "sample" / "curation.yml"
-METADATA = PROJECT / "metadata.json"
 SAMPLE = PROJECT / "sample" / "pubmed-sample.xml"
 DEMO_DB = PROJECT / "db" / "demo.db"
 
@@ -201,10 +201,4 @@ def demo(host, port):
 def _datasette(path, host, port):
     from datasette import cli as datasette_cli
 
-    datasette_cli.cli.main(
-        args=[
-            "serve", str(path), "--metadata", str(METADATA), "--host", host, "--port", str(port),
-            "--setting", "suggest_facets", "off",
-        ],
-        prog_name="litref serve",
-    )
+    datasette_cli.cli.main(args=serve_args(path, host, port), prog_name="litref serve")

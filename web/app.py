@@ -1,0 +1,43 @@
+"""How Datasette is set up for staff: one place for the settings, so `litref serve`
+and the tests run the same configuration."""
+
+import json
+from pathlib import Path
+
+WEB = Path(__file__).resolve().parent
+PROJECT = WEB.parent
+METADATA = PROJECT / "metadata.json"
+PLUGINS_DIR = WEB / "plugins"
+TEMPLATE_DIR = WEB / "templates"
+STATIC_DIR = WEB / "static"
+STATIC_MOUNT = "litref"
+
+# Facet suggestions cost a query per column on every table page (GUIDE: ~1 s at
+# 200,000 citations); the facets staff need are configured in metadata.json.
+SETTINGS = {"suggest_facets": False}
+
+
+def serve_args(db_path, host, port):
+    """Arguments for `datasette serve` as `litref serve` runs it."""
+    args = [
+        "serve", str(db_path), "--metadata", str(METADATA), "--host", host, "--port", str(port),
+        "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATE_DIR),
+        "--static", f"{STATIC_MOUNT}:{STATIC_DIR}",
+    ]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, json.dumps(value) if not isinstance(value, str) else value]
+    return args
+
+
+def datasette_for(db_path):
+    """A Datasette instance configured exactly as `litref serve` configures it (for tests)."""
+    from datasette.app import Datasette
+
+    return Datasette(
+        [str(db_path)],
+        metadata=json.loads(METADATA.read_text()),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATE_DIR),
+        static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
+        settings=SETTINGS,
+    )
