@@ -15,6 +15,8 @@ with the child lists keyed like the ``citation_*`` tables, or
 for a <DeleteCitation> block of an update file.
 """
 
+import html
+
 from lxml import etree
 
 from fetch.markup import local_name, plain_text, safe_html
@@ -223,7 +225,8 @@ def _labelled(part, text, bold=False):
     label = part.get("Label")
     if not label:
         return text or ""
-    label = f"<b>{label}:</b>" if bold else f"{label}:"
+    # The label is plain text from the XML: in HTML it must be escaped like any text.
+    label = f"<b>{html.escape(label)}:</b>" if bold else f"{label}:"
     return f"{label} {text or ''}".rstrip()
 
 

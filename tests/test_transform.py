@@ -294,6 +294,20 @@ def test_structured_abstract_record_details():
     )
 
 
+def test_an_abstract_label_is_escaped_in_the_html():
+    xml = synthetic_xml(99000050, "Synthetic record with a hostile abstract label", "Body.")
+    xml = xml.replace(
+        b"<AbstractText>",
+        b'<AbstractText Label="&lt;script&gt;alert(1)&lt;/script&gt; &amp; more">',
+    )
+    cit = parse_one(xml)
+    assert cit["abstract_html"] == (
+        "<p><b>&lt;script&gt;alert(1)&lt;/script&gt; &amp; more:</b> Body.</p>"
+    )
+    assert_inert_html(cit["abstract_html"])
+    assert cit["abstract"] == "<script>alert(1)</script> & more: Body."
+
+
 def test_inline_markup_with_a_literal_less_than():
     cit = citation(99000002)
     assert pick(cit, "title", "title_html", "abstract", "abstract_html") == {
