@@ -26,6 +26,8 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The browser test drives Debian's chromium (Playwright never downloads a browser).
+	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed

@@ -35,7 +35,13 @@ FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
 """
 
-CLAIM_CANDIDATES = f"""
+# --- As m005 made them (used by m005 only: never edit) ---------------------
+#
+# Each query ranked every citation against every claim (bm25), and counted
+# new candidates through that: 28 s for one claim's candidates and 40 s for
+# claim_status at 200,000 citations (bench/README.md).
+
+V1_CLAIM_CANDIDATES = f"""
 CREATE VIEW claim_candidates AS
 WITH found AS (
     SELECT cl.id AS claim_id, h.pmid, h.first_seen AS arrived,
@@ -76,7 +82,8 @@ ORDER BY found.claim_id, c.subjects = 'humans' DESC, c.design_rank,
          coalesce(min(found.text_rank), 1000), c.year DESC
 """
 
-CLAIM_STATUS = """
+# claim_status in both versions; they differ only in how new candidates are counted.
+_STATUS_TEMPLATE = """
 CREATE VIEW claim_status AS
 WITH decisive AS (
     SELECT * FROM claim_evidence_detail WHERE stance IN ('supports', 'contradicts', 'mixed')
@@ -112,14 +119,7 @@ summary AS (
     LEFT JOIN claim_evidence_detail ev ON ev.claim_id = cl.id
     WHERE cl.archived_at IS NULL
     GROUP BY cl.id
-),
-new_candidates AS (
-    SELECT k.claim_id, count(*) AS n
-    FROM claim_candidates k
-    JOIN summary s ON s.claim_id = k.claim_id
-    WHERE s.last_reviewed IS NOT NULL AND k.arrived > s.last_reviewed
-    GROUP BY k.claim_id
-)
+){new_candidates_cte}
 SELECT
     cl.id AS claim_id, cl.page, cl.section, cl.text,
     CASE
@@ -133,8 +133,7 @@ SELECT
         WHEN s.supports = 0 AND s.mixed = 0 THEN 'contradicted'
         ELSE 'mixed'
     END AS status,
-    coalesce(nc.n, 0) > 0 AS new_evidence_since_review,
-    coalesce(nc.n, 0) AS new_candidates,
+    {new_candidate_columns},
     (SELECT label FROM evidence_levels WHERE kind = 'design' AND rank = sh.rank)
         AS strongest_human_evidence,
     s.evidence, s.supports, s.contradicts, s.mixed, s.context, s.flagged, s.missing,
@@ -142,9 +141,94 @@ SELECT
 FROM claims cl
 JOIN summary s ON s.claim_id = cl.id
 LEFT JOIN best_stances bs ON bs.claim_id = cl.id
-LEFT JOIN strongest_human sh ON sh.claim_id = cl.id
-LEFT JOIN new_candidates nc ON nc.claim_id = cl.id
+LEFT JOIN strongest_human sh ON sh.claim_id = cl.id{new_candidates_join}
 ORDER BY cl.position
 """
 
-CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, CLAIM_CANDIDATES, CLAIM_STATUS]
+V1_CLAIM_STATUS = _STATUS_TEMPLATE.format(
+    new_candidates_cte=""",
+new_candidates AS (
+    SELECT k.claim_id, count(*) AS n
+    FROM claim_candidates k
+    JOIN summary s ON s.claim_id = k.claim_id
+    WHERE s.last_reviewed IS NOT NULL AND k.arrived > s.last_reviewed
+    GROUP BY k.claim_id
+)""",
+    new_candidate_columns="""coalesce(nc.n, 0) > 0 AS new_evidence_since_review,
+    coalesce(nc.n, 0) AS new_candidates""",
+    new_candidates_join="\nLEFT JOIN new_candidates nc ON nc.claim_id = cl.id",
+)
+
+# --- Since m008 -----------------------------------------------------------------
+#
+# The same rows and columns, read where they are stored: the ranking in
+# claim_text_matches (db/candidates.py), each claim's query hits by index.
+# A WHERE claim_id = ... reaches into both halves of claim_candidates, and
+# claim_status counts a claim's new candidates from the hits that arrived
+# after its last review alone (an index on search_hits (search, first_seen, pmid)).
+
+# A row of (cl, c) is a candidate when the claim is in use, the citation can
+# be evidence and staff have not linked it yet. "+" keeps SQLite from reading
+# all of citations through the is_deleted index (the database has no
+# statistics, so the planner would take is_deleted = 0 as selective).
+_IS_CANDIDATE = """cl.archived_at IS NULL AND +c.is_deleted = 0 AND c.study_design != 'notice'
+      AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = cl.id AND e.pmid = c.pmid)"""
+_NOT_A_QUERY_HIT = """NOT EXISTS (
+          SELECT 1 FROM search_hits h WHERE h.search = 'claim-' || cl.id AND h.pmid = m.pmid)"""
+_CITATION_COLUMNS = """c.title, c.authors, c.journal, c.year, c.study_design, c.design_rank, c.subjects,
+           c.is_retracted, c.has_expression_of_concern"""
+
+# Query hits (a text match too, or not), then the text matches no query found:
+# each (claim, citation) once, arriving when it was first found either way.
+CLAIM_CANDIDATES = f"""
+CREATE VIEW claim_candidates AS
+SELECT * FROM (
+    SELECT cl.id AS claim_id, c.pmid,
+           CASE WHEN m.pmid IS NULL THEN h.first_seen ELSE min(h.first_seen, c.added_at) END
+               AS arrived,
+           CASE WHEN m.pmid IS NULL THEN 'claim query' ELSE 'claim query,text match' END
+               AS found_by,
+           m.text_rank, {_CITATION_COLUMNS}
+    FROM claims cl
+    JOIN search_hits h ON h.search = 'claim-' || cl.id
+    JOIN citations c ON c.pmid = h.pmid
+    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
+    WHERE {_IS_CANDIDATE}
+    UNION ALL
+    SELECT cl.id, c.pmid, c.added_at, 'text match', m.text_rank, {_CITATION_COLUMNS}
+    FROM claims cl
+    JOIN claim_text_matches m ON m.claim_id = cl.id
+    JOIN citations c ON c.pmid = m.pmid
+    WHERE {_NOT_A_QUERY_HIT}
+      AND {_IS_CANDIDATE}
+)
+ORDER BY claim_id, subjects = 'humans' DESC, design_rank, coalesce(text_rank, 1000), year DESC
+"""
+
+# The candidates of claim cl that arrived after its last review (s.last_reviewed),
+# by both ways of being found: rows of claim_candidates with arrived > last_reviewed.
+_NEW_SINCE_REVIEW = f"""
+    SELECT 1 FROM search_hits h
+    JOIN citations c ON c.pmid = h.pmid
+    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
+    WHERE h.search = 'claim-' || cl.id AND h.first_seen > s.last_reviewed
+      AND (m.pmid IS NULL OR c.added_at > s.last_reviewed)
+      AND {_IS_CANDIDATE}
+    UNION ALL
+    SELECT 1 FROM claim_text_matches m
+    JOIN citations c ON c.pmid = m.pmid
+    WHERE m.claim_id = cl.id AND c.added_at > s.last_reviewed
+      AND {_NOT_A_QUERY_HIT}
+      AND {_IS_CANDIDATE}
+"""
+
+# Counted per claim shown, so one claim's row costs one claim's count.
+CLAIM_STATUS = _STATUS_TEMPLATE.format(
+    new_candidates_cte="",
+    new_candidate_columns=f"""EXISTS ({_NEW_SINCE_REVIEW}) AS new_evidence_since_review,
+    (SELECT count(*) FROM ({_NEW_SINCE_REVIEW})) AS new_candidates""",
+    new_candidates_join="",
+)
+
+# The views as m005 made them; m008 replaced claim_candidates and claim_status.
+V1_CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]

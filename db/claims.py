@@ -4,6 +4,7 @@ Fetches and imports never call anything here, and nothing here ever deletes a
 curated link: a claim that has curated evidence can only be archived.
 """
 
+from db.candidates import active_claim_queries, refresh_changed_claims
 from fetch.claim_queries import fts_query
 
 SAMPLE_REVIEWER = "sample (reference-records.json)"
@@ -16,7 +17,8 @@ class ClaimsRemoved(ValueError):
 def load_claims(db, claims, *, now, prune=False):
     """Make the claims table match claims.yml; returns counts added/updated/archived/removed."""
     with db.atomic():
-        stored = {row[0] for row in db.execute("SELECT id FROM claims WHERE archived_at IS NULL")}
+        before = active_claim_queries(db)
+        stored = set(before)
         removed = stored - {claim["id"] for claim in claims}
         curated = _curated(db, removed)
         if curated and not prune:
@@ -33,6 +35,7 @@ def load_claims(db, claims, *, now, prune=False):
         for claim_id in removed - curated:
             db.execute("DELETE FROM claim_topics WHERE claim_id = ?", [claim_id])
             db.execute("DELETE FROM claims WHERE id = ?", [claim_id])
+        refresh_changed_claims(db, before)
     return {
         "claims": len(claims),
         "new": len({c["id"] for c in claims} - stored),

@@ -51,7 +51,10 @@ def note_search_result(db, run_id, *, query_translation, count_reported):
 def save_fetch_batch(db, run_id, search_name, items, *, now):
     """One efetch batch: records, the search's hits and the run's counters, all or nothing."""
     with db.atomic():
-        counts = save_records(db, items, source=f"search:{search_name}", now=now)
+        # `litref fetch` refreshes the claims' text matches once, after all its searches.
+        counts = save_records(
+            db, items, source=f"search:{search_name}", now=now, refresh_matches=False
+        )
         db.conn.executemany(
             "INSERT INTO search_hits (search, pmid, first_seen, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(search, pmid) DO UPDATE SET last_seen = excluded.last_seen",
@@ -81,3 +84,38 @@ def finish_run(db, run_id, *, status, now, error=None, missing_pmids=()):
 
 def run_row(db, run_id):
     return db["fetch_runs"].get(run_id)
+
+
+def kept_note(run, message):
+    """``message`` plus what the run had stored when it stopped (a row or dict of fetch_runs)."""
+    if run["batches_done"]:
+        return (
+            f"{message} The {run['batches_done']} batches already fetched "
+            f"({run['ids_retrieved']} records) are stored and kept."
+        )
+    return f"{message} Nothing was stored by this run."
+
+
+def close_interrupted(db, *, now):
+    """Close runs still marked running; returns them (id, search, ...).
+
+    Only call this while holding the fetch lock (db/lock.py): then no fetch is
+    running, and a ``running`` row belongs to one that was killed or crashed.
+    """
+    stale = [
+        dict(row) for row in db.query(
+            "SELECT id, search, started, batches_done, ids_retrieved FROM fetch_runs "
+            "WHERE status = 'running' ORDER BY id"
+        )
+    ]
+    message = (
+        f"Interrupted: the fetch stopped without finishing (killed, crashed or the machine "
+        f"went down); the next fetch found it so at {now}."
+    )
+    with db.atomic():
+        for run in stale:
+            db.execute(
+                "UPDATE fetch_runs SET status = 'interrupted', finished = ?, error = ? WHERE id = ?",
+                [now, kept_note(run, message), run["id"]],
+            )
+    return stale

@@ -1,11 +1,12 @@
 """Talking to PubMed's E-utilities through Bio.Entrez.
 
-Bio.Entrez does the requests, NCBI's identification (tool, email, api_key) and
-its per-process rate limit (3 requests/s, 10 with an API key). What it lacks,
-this module adds: a base URL for a mirror or a test server, a socket timeout
-(urlopen has none, so a stalled connection would hang a nightly run forever),
-and retries with exponential backoff and jitter (Biopython retries 429 and 5xx
-at once, without waiting, which is exactly what makes NCBI block an IP).
+Bio.Entrez does the requests and NCBI's identification (tool, email, api_key).
+What it lacks, this module adds: a base URL for a mirror or a test server, a
+socket timeout (urlopen has none, so a stalled connection would hang a nightly
+run forever), retries with exponential backoff and jitter (Biopython retries
+429 and 5xx at once, without waiting, which is exactly what makes NCBI block an
+IP), and a rate limit shared by every litref process on the machine
+(fetch/ratelimit.py; Bio.Entrez's own limit is per process).
 """
 
 import http.client
@@ -15,16 +16,21 @@ import socket
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.error import HTTPError, URLError
 
 from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
-from fetch import pubmed_xml
+from fetch import pubmed_xml, ratelimit
 
 NCBI_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "litref"
 ESEARCH_CAP = 9999  # PubMed hands out at most the first 9,999 ids of any search
+# Seconds between requests: a little under NCBI's 3 a second, or 10 with an API
+# key, so that network jitter cannot push the arrivals over the limit.
+REQUEST_INTERVAL = 0.37
+REQUEST_INTERVAL_WITH_KEY = 0.11
 
 # Failures worth another try: NCBI overloaded or rate-limiting, the network
 # dropping, a body cut short or an HTML maintenance page instead of XML.
@@ -60,10 +66,15 @@ class Settings:
     timeout: float
     attempts: int
     backoff: float
+    rate_file: Path
+
+    @property
+    def request_interval(self):
+        return REQUEST_INTERVAL_WITH_KEY if self.api_key else REQUEST_INTERVAL
 
 
 def settings_from_env(environ=os.environ):
-    """Read NCBI_EMAIL, NCBI_API_KEY, LITREF_EUTILS_URL and the retry settings."""
+    """Read NCBI_EMAIL, NCBI_API_KEY, LITREF_EUTILS_URL, the retry settings and LITREF_RATE_FILE."""
     email = environ.get("NCBI_EMAIL", "").strip()
     if not email:
         raise ConfigError(
@@ -79,6 +90,7 @@ def settings_from_env(environ=os.environ):
         timeout=_number(environ, "LITREF_TIMEOUT", 60.0),
         attempts=int(_number(environ, "LITREF_ATTEMPTS", 5)),
         backoff=_number(environ, "LITREF_BACKOFF", 2.0),
+        rate_file=Path(environ.get("LITREF_RATE_FILE") or ratelimit.default_path()),
     )
 
 
@@ -113,7 +125,18 @@ class RouteToBaseUrl(urllib.request.BaseHandler):
 
 
 def configure(settings):
-    """Apply settings to Bio.Entrez and urllib (both are process-wide)."""
+    """Apply settings to Bio.Entrez and urllib (both are process-wide).
+
+    Raises ConfigError if the shared rate-limit file cannot be written.
+    """
+    try:
+        ratelimit.check(settings.rate_file)
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot use the rate-limit file {settings.rate_file} ({error.strerror}). "
+            "Set LITREF_RATE_FILE to a file the user running litref may create and write "
+            "(the same file for every litref process on this machine)."
+        ) from error
     Entrez.email = settings.email
     Entrez.tool = TOOL
     Entrez.api_key = settings.api_key
@@ -126,8 +149,14 @@ def configure(settings):
 
 
 def with_retries(settings, action, what):
-    """Run ``action()``; on a transient failure wait and try again, up to settings.attempts."""
+    """Run ``action()``; on a transient failure wait and try again, up to settings.attempts.
+
+    Each attempt first waits for its turn under the shared rate limit. A 429
+    pauses every litref process, not only this one: the others would otherwise
+    go on spending the allowance NCBI just said was used up.
+    """
     for attempt in range(1, settings.attempts + 1):
+        ratelimit.wait_turn(settings.rate_file, settings.request_interval)
         try:
             return action()
         except HTTPError as error:
@@ -136,13 +165,21 @@ def with_retries(settings, action, what):
             failure = error
         except TRANSIENT as error:
             failure = error
-        if attempt < settings.attempts:
-            time.sleep(_delay(settings, attempt, failure))
+        _back_off(settings, attempt, failure)
     raise PubMedError(
         f"{what}: {describe_failure(failure)}; gave up after {settings.attempts} attempts. "
         "PubMed may be busy or down: the next run will try again. If it keeps failing, "
         "check the network and LITREF_EUTILS_URL."
     ) from failure
+
+
+def _back_off(settings, attempt, failure):
+    """Wait before the next try. A 429 pauses every litref process, even after the last try."""
+    seconds = _delay(settings, attempt, failure)
+    if isinstance(failure, HTTPError) and failure.code == 429:
+        ratelimit.pause(settings.rate_file, seconds)  # every next wait_turn sleeps it out
+    elif attempt < settings.attempts:
+        time.sleep(seconds)
 
 
 def _delay(settings, attempt, failure):
@@ -163,7 +200,7 @@ def describe_failure(error):
         return "PubMed did not answer within the timeout (LITREF_TIMEOUT)"
     if isinstance(error, (NotXMLError, CorruptedXMLError, ValidationError, pubmed_xml.NotPubmedXML)):
         return f"the response was not complete PubMed XML ({error})"
-    return f"the connection failed ({error})"
+    return f"the connection failed ({error.reason if isinstance(error, URLError) else error})"
 
 
 def esearch(settings, term, what, **params):

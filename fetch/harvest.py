@@ -10,6 +10,7 @@ records that entered PubMed (EDAT) or were modified (MDAT: retractions,
 corrections, late MeSH indexing) since that run, less a few days of overlap.
 """
 
+import sqlite3
 from datetime import date, datetime, timedelta, timezone
 
 from db import runs
@@ -60,13 +61,26 @@ def run_search(db, settings, search, *, full=False, since=None, today=None, cloc
     except PubMedError as failure:
         status, error, missing = "failed", _kept(db, run_id, str(failure)), ()
     except KeyboardInterrupt:
-        runs.finish_run(db, run_id, status="interrupted", now=clock(), error=_kept(db, run_id, "Interrupted."))
+        _close_on_the_way_out(db, run_id, "interrupted", "Interrupted.", clock)
         raise
     except Exception as failure:
-        runs.finish_run(db, run_id, status="failed", now=clock(), error=_kept(db, run_id, repr(failure)))
+        _close_on_the_way_out(db, run_id, "failed", repr(failure), clock)
         raise
     runs.finish_run(db, run_id, status=status, now=clock(), error=error, missing_pmids=missing)
     return runs.run_row(db, run_id)
+
+
+def _close_on_the_way_out(db, run_id, status, message, clock):
+    """Record why a run stops, if the database still takes writes.
+
+    When it does not (disk full, file made read-only), the original error is
+    what matters: it goes on up, and the next fetch closes this run as
+    interrupted.
+    """
+    try:
+        runs.finish_run(db, run_id, status=status, now=clock(), error=_kept(db, run_id, message))
+    except sqlite3.Error:
+        pass
 
 
 def _harvest(db, settings, run_id, search, term, mode, what, where, today, clock):
@@ -133,13 +147,7 @@ def _shortfall_message(what, count, stored, missing, unreachable):
 
 
 def _kept(db, run_id, message):
-    row = runs.run_row(db, run_id)
-    if row["batches_done"]:
-        return (
-            f"{message} The {row['batches_done']} batches already fetched "
-            f"({row['ids_retrieved']} records) are stored and kept."
-        )
-    return f"{message} Nothing was stored by this run."
+    return runs.kept_note(runs.run_row(db, run_id), message)
 
 
 def fetch_pmids(db, settings, pmids, *, clock=utc_now):
@@ -148,5 +156,6 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
     for start in range(0, len(pmids), BATCH_SIZE):
         batch = pmids[start : start + BATCH_SIZE]
         items = efetch_ids(settings, batch, f"curated citations {batch[0]}-{batch[-1]}")
-        stored.update(save_records(db, items, source="curated", now=clock())["pmids"])
+        counts = save_records(db, items, source="curated", now=clock(), refresh_matches=False)
+        stored.update(counts["pmids"])
     return sorted(set(pmids) - stored)

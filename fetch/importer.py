@@ -18,6 +18,7 @@ from itertools import islice
 from pathlib import Path
 from queue import Empty
 
+from db.candidates import refresh_claim_matches
 from db.store import save_records
 from fetch import medline, pubmed_xml
 
@@ -37,10 +38,12 @@ def import_file(db, path, *, now):
     try:
         with _parsed_elsewhere(path) as batches, db.atomic():
             for batch in batches:
-                counts = save_records(db, batch, source=path.name, now=now)
+                counts = save_records(db, batch, source=path.name, now=now, refresh_matches=False)
                 for key in ("new", "updated", "unchanged", "deleted"):
                     totals[key] += counts[key]
                 totals["records"] += len(counts["pmids"])
+            if totals["new"] or totals["updated"]:
+                refresh_claim_matches(db)  # once per file: it ranks every citation
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise ImportFileError(
             f"{path}: the gzip file is damaged ({error}). Nothing from this file was "

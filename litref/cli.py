@@ -4,20 +4,30 @@ Exit status: 0 when everything worked, 1 when a search or a file failed (the
 others still ran), 2 for configuration errors (nothing was attempted).
 """
 
+import contextlib
+import json
+import shlex
+import sqlite3
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 import db as store
+from db.backup import BackupError, BadBackupTarget, copy_database
+from db.candidates import refresh_claim_matches
+from db.status import status_report
 from db.claims import ClaimsRemoved, load_claims, load_sample_curation, missing_curated_pmids
-from db.runs import save_searches
+from db import lock as fetch_lock
+from db.runs import close_interrupted, save_searches
 from fetch import eutils
 from fetch.claim_queries import claim_search
 from fetch.harvest import fetch_pmids, run_search, utc_now
 from fetch.importer import ImportFileError, import_file
 from litref import config
 from litref.config import ConfigFileError, load_searches
+from litref.status_text import render, size
 from web.app import serve_args
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -55,26 +65,103 @@ def main():
 @click.option("--full", is_flag=True, help="Re-fetch every record of each search, not just what is new.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Fetch what entered or changed in PubMed since YYYY-MM-DD.")
-def fetch(db_path, searches_path, claims_path, names, full, since):
-    """Run the saved searches and the claims' searches against PubMed and store what they find."""
+@click.option("--quiet", is_flag=True, help="Print only failures (cron mails whatever is printed).")
+def fetch(db_path, searches_path, claims_path, names, full, since, quiet):
+    """Run the saved searches and the claims' searches against PubMed and store what they find.
+
+    Exit status: 0 all went well; 1 a search failed (the others still ran); 2
+    nothing could be done: a configuration error, another fetch running, or a
+    database that cannot be written (read-only, disk full).
+    """
     try:
         settings = eutils.settings_from_env()
         claims = config.load_claims(claims_path)
         searches = load_searches(searches_path) + [claim_search(c) for c in claims]
         searches = _select(searches, names, f"{searches_path} and {claims_path}")
+        eutils.configure(settings)
     except (eutils.ConfigError, ConfigFileError) as error:
         fail(str(error), 2)
-    eutils.configure(settings)
-    database = store.open_db(db_path or store.default_path())
-    _load_claims(database, claims, prune=False)
-    save_searches(database, searches, now=utc_now())
-    failed = 0
-    for search in searches:
-        run = run_search(database, settings, search, full=full, since=since and since.date())
-        click.echo(_run_line(run), err=True)
-        failed += run["status"] != "ok"
-    failed += not _fetch_missing_curated(database, settings)
+    path = db_path or store.default_path()
+    try:
+        lock = fetch_lock.held(fetch_lock.path_for(path), command=_command_line(), now=utc_now())
+        with lock as left, contextlib.closing(_open_for_fetch(path, left)) as database:
+            _load_claims(database, claims, prune=False)
+            save_searches(database, searches, now=utc_now())
+            failed = _run_searches(database, settings, searches, full, since and since.date(), quiet)
+            failed += not _fetch_missing_curated(database, settings)
+            refresh_claim_matches(database)  # once, not after every batch: see db/candidates.py
+    except fetch_lock.LockError as error:
+        fail(str(error), 2)
+    except sqlite3.Error as error:  # disk full, file made read-only...: stop, nothing more can be stored
+        fail(_database_failure(path, error), 2)
     sys.exit(1 if failed else 0)
+
+
+def _command_line():
+    return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])
+
+
+def _open_for_fetch(path, left_behind):
+    """Open the database and close the runs that a killed fetch left marked running."""
+    if left_behind:
+        click.echo(
+            f"Took over the fetch lock left by {fetch_lock.describe(left_behind)}: "
+            "that fetch never finished (killed, or the machine went down).",
+            err=True,
+        )
+    try:
+        database = store.open_db(path)
+    except OSError as error:
+        fail(_database_failure(path, error), 2)
+    for run in close_interrupted(database, now=utc_now()):
+        click.echo(
+            f"{run['search']}: the run started {run['started']} never finished; "
+            f"recorded as interrupted (fetch_runs id {run['id']}).",
+            err=True,
+        )
+    return database
+
+
+def _database_failure(path, error):
+    # A full disk is SQLITE_FULL; a file-size limit (ulimit -f) or a failing disk, SQLITE_IOERR_*.
+    code = getattr(error, "sqlite_errorname", "")
+    if code == "SQLITE_FULL" or code.startswith("SQLITE_IOERR"):
+        return (
+            f"The database {path} could not be written: {error}. The disk may be full, a "
+            "file size limit reached, or the disk failing. What earlier batches stored is "
+            "kept; the batch under way stored nothing. Free some space (or check the disk), "
+            "then run litref fetch again."
+        )
+    return (
+        f"Cannot write the database {path} ({error}). Check the path, and that the user "
+        "running litref may write the file and its folder (SQLite keeps -wal and -shm "
+        "files beside it), or choose another file with --db or LITREF_DB."
+    )
+
+
+def _run_searches(database, settings, searches, full, since, quiet):
+    """Run each search with a line on stderr (with --quiet only failures); returns the failures."""
+    failed = 0
+    on_terminal = sys.stderr.isatty()
+    # On a terminal each line first clears the bar's line; the bar is redrawn underneath.
+    clear_bar = "\r\x1b[K" if on_terminal else ""
+    with _progress(searches, on_terminal) as bar:
+        for search in bar:
+            run = run_search(database, settings, search, full=full, since=since)
+            failed += run["status"] != "ok"
+            if run["status"] != "ok" or not quiet:
+                click.echo(clear_bar + _run_line(run), err=True)
+    return failed
+
+
+def _progress(searches, on_terminal):
+    """A progress bar when a person watches stderr; none for cron, systemd or CI logs."""
+    if not on_terminal:
+        return contextlib.nullcontext(searches)
+    return click.progressbar(
+        searches, label="Fetching", file=sys.stderr, show_pos=True,
+        item_show_func=lambda search: search and search["name"],
+    )
 
 
 def _load_claims(database, claims, prune):
@@ -183,22 +270,71 @@ def serve(db_path, host, port):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def demo(host, port):
     """Build db/demo.db from the bundled sample (no network) and serve it."""
-    for stale in DEMO_DB.parent.glob(DEMO_DB.name + "*"):
+    counts = build_demo(DEMO_DB)
+    click.echo(
+        f"Demo database {DEMO_DB}: {counts['citations']} sample citations, "
+        f"{counts['claims']} claims, {counts['links']} sample curated links.",
+        err=True,
+    )
+    _datasette(DEMO_DB, host, port)
+
+
+def build_demo(path):
+    """A fresh database at PATH from the bundled sample, claims.yml and the sample
+    curation (what `litref demo` serves; the web tests build the same)."""
+    for stale in path.parent.glob(path.name + "*"):  # the -wal and -shm files too
         stale.unlink()
-    database = store.open_db(DEMO_DB)
+    database = store.open_db(path)
     counts = import_file(database, SAMPLE, now=utc_now())
     claims_loaded = load_claims(database, config.load_claims(DEFAULT_CLAIMS), now=utc_now())
     links = load_sample_curation(database, config.load_curation(SAMPLE_CURATION), now=utc_now())
     database.close()
-    click.echo(
-        f"Demo database {DEMO_DB}: {counts['records']} sample citations, "
-        f"{claims_loaded['claims']} claims, {links} sample curated links.",
-        err=True,
-    )
-    _datasette(DEMO_DB, host, port)
+    return {"citations": counts["records"], "claims": claims_loaded["claims"], "links": links}
 
 
 def _datasette(path, host, port):
     from datasette import cli as datasette_cli
 
     datasette_cli.cli.main(args=serve_args(path, host, port), prog_name="litref serve")
+
+
+@main.command()
+@db_option
+@click.argument("target", type=click.Path(path_type=Path))
+def backup(db_path, target):
+    """Write a copy of the database to TARGET, a new file (safe while litref or Datasette use it)."""
+    source = db_path or store.default_path()
+    try:
+        copy_database(store.open_existing_read_only(source), target)
+    except (store.DatabaseMissing, BadBackupTarget) as error:
+        fail(str(error), 2)
+    except BackupError as error:
+        fail(str(error), 1)
+    click.echo(f"Backed up {source} to {target} ({size(target.stat().st_size)}).", err=True)
+
+
+@main.command()
+@db_option
+@click.option("--searches", "searches_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_SEARCHES, show_default="searches.yml",
+              help="Saved searches file: the searches to check.")
+@click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_CLAIMS, show_default="claims.yml",
+              help="Claims file: their claim-<id> searches are checked too.")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
+              help="A search with no successful run for this many days needs attention.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for monitoring tools.")
+@click.option("--quiet", is_flag=True, help="Print nothing when all is well (for cron, which mails any output).")
+def status(db_path, searches_path, claims_path, days, as_json, quiet):
+    """Say whether the nightly fetch works and what needs a person (exit status 1 if anything)."""
+    path = db_path or store.default_path()
+    try:
+        names = [s["name"] for s in load_searches(searches_path)]
+        names += [claim_search(c)["name"] for c in config.load_claims(claims_path)]
+        database = store.open_db(path, create=False)
+    except (ConfigFileError, store.DatabaseMissing) as error:
+        fail(str(error), 2)
+    report = status_report(database, names, now=datetime.now(timezone.utc), days=days)
+    if report["needs_attention"] or not quiet:
+        click.echo(json.dumps(report, indent=2) if as_json else render(report, path))
+    sys.exit(1 if report["needs_attention"] else 0)

@@ -13,11 +13,13 @@ sys.modules.setdefault("eutils_server", eutils_server)
 
 
 @pytest.fixture
-def eutils(monkeypatch):
+def eutils(monkeypatch, tmp_path):
     """A running FakeEutils that the client's LITREF_EUTILS_URL points at."""
     with eutils_server.FakeEutils() as server:
         monkeypatch.setenv("LITREF_EUTILS_URL", server.base_url)
         monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+        # Each test its own shared rate limit: not shared with other tests or a real fetch.
+        monkeypatch.setenv("LITREF_RATE_FILE", str(tmp_path / "eutils-rate"))
         yield server
 
 

@@ -3,7 +3,9 @@
 Tests route Bio.Entrez (or any client) to it through ``LITREF_EUTILS_URL``
 and use it to check paging, the 9,999-record esearch cap, date slicing, the
 history server and, above all, how the client survives the failures PubMed
-really produces (429s, 5xx, truncated or HTML bodies, resets, hangs).
+really produces (429s, 5xx, truncated or HTML bodies, resets, hangs), and
+what a crash does: a request can be held ("hang") or cut off mid-body
+("stall") until the test releases it, and the server can vanish ("gone").
 
 Only esearch.fcgi and efetch.fcgi for db=pubmed are served.
 """
@@ -19,6 +21,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +30,7 @@ from xml.sax.saxutils import escape
 SYNTHETIC_PMID_MIN = 99_000_000
 # PubMed hands out at most the first 9,999 ids of any search.
 ESEARCH_CAP = 9999
-FAULT_KINDS = ("429", "500", "502", "503", "truncate", "reset", "html", "hang", "empty")
+FAULT_KINDS = ("429", "500", "502", "503", "truncate", "reset", "html", "hang", "empty", "stall", "gone")
 ENDPOINTS = ("esearch", "efetch")
 DATE_TYPES = ("edat", "mdat", "pdat")
 
@@ -281,6 +284,13 @@ class Fault:
     remaining: int
     seconds: float
     after: int = 0  # matching requests to let through before the fault starts
+    # "hang" and "stall" set `reached` once a request is held, and hold it until
+    # `released` is set (release()), `seconds` pass, or the server stops.
+    reached: threading.Event = dataclasses.field(default_factory=threading.Event)
+    released: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class FakeEutils:
@@ -294,10 +304,14 @@ class FakeEutils:
         self._phrases: dict[str, str] = {}
         self._history: dict[str, list[int]] = {}
         self._faults: list[Fault] = []
+        self._holding: list[Fault] = []  # faults holding a request right now
         self._stopping = threading.Event()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self.requests: list[dict] = []
+        # When each of `requests` arrived (time.monotonic() of this process), for
+        # tests that measure the spacing of requests.
+        self.request_times: list[float] = []
         self.add_articles(articles)
         for term, pmids in (queries or {}).items():
             self.set_query(term, pmids)
@@ -335,8 +349,17 @@ class FakeEutils:
     def inject(
         self, kind: str, *, times: int = 1, endpoint: str | None = None,
         seconds: float | None = None, after: int = 0,
-    ) -> None:
-        """Make `times` requests to `endpoint` (None: any) fail as `kind`, after letting `after` through."""
+    ) -> Fault:
+        """Make `times` requests to `endpoint` (None: any) fail as `kind`, after letting `after` through.
+
+        Kinds: 429/500/502/503 status codes; "truncate" (half the body, no
+        length); "reset" (half the body, then a TCP reset); "html" (maintenance
+        page); "empty"; "hang" (hold the request, then answer normally);
+        "stall" (send half the body, hold, then drop the connection); "gone"
+        (the whole server shuts down, this request unanswered). Returns the
+        Fault, whose `reached` event and release() let a test act while a
+        request is held.
+        """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; expected one of {FAULT_KINDS}")
         if endpoint not in (None, *ENDPOINTS):
@@ -346,6 +369,7 @@ class FakeEutils:
         fault = Fault(kind, endpoint, times, 30.0 if seconds is None else seconds, after)
         with self._lock:
             self._faults.append(fault)
+        return fault
 
     def _take_fault(self, endpoint: str) -> Fault | None:
         with self._lock:
@@ -360,11 +384,26 @@ class FakeEutils:
                     return fault
         return None
 
+    def _hold(self, fault: Fault) -> bool:
+        """Hold a request for `fault`; True if the server is stopping (then give up)."""
+        with self._lock:
+            self._holding.append(fault)
+        try:
+            if self._stopping.is_set():  # stop() may have released the others already
+                return True
+            fault.reached.set()
+            fault.released.wait(fault.seconds)
+            return self._stopping.is_set()
+        finally:
+            with self._lock:
+                self._holding.remove(fault)
+
     def _record(self, endpoint: str, method: str, params: dict, fault: Fault | None) -> None:
         entry = {"endpoint": endpoint, "method": method, "params": params,
                  "fault": fault.kind if fault else None}
         with self._lock:
             self.requests.append(entry)
+            self.request_times.append(time.monotonic())
 
     # -- answers ------------------------------------------------------------
 
@@ -473,6 +512,9 @@ class FakeEutils:
         if self._httpd is None:
             return
         self._stopping.set()
+        with self._lock:
+            for fault in self._holding:
+                fault.release()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join()
@@ -524,10 +566,12 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake._take_fault(endpoint)
         fake._record(endpoint, self.command, params, fault)
         if fault and fault.kind == "hang":
-            if fake._stopping.wait(fault.seconds):
+            if fake._hold(fault):
                 return  # the server is stopping: give up without answering
             fault = None
-        if fault:
+        if fault and fault.kind in ("stall", "gone"):
+            self._send_crash(fault, lambda: fake.answer(endpoint, params))
+        elif fault:
             self._send_fault(fault.kind, lambda: fake.answer(endpoint, params))
         else:
             self._send(200, fake.answer(endpoint, params), XML_TYPE)
@@ -574,14 +618,28 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body[: len(body) // 2])
         self.close_connection = True
 
-    def _send_reset(self, body: bytes) -> None:
-        # Announce the full length, send half, then close with SO_LINGER 0 so the
-        # kernel sends a RST instead of a FIN: an abrupt drop, not a clean close.
+    def _send_half(self, body: bytes) -> None:
+        """Headers announcing the whole body, then only its first half."""
         self.send_response(200)
         self.send_header("Content-Type", XML_TYPE)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body[: len(body) // 2])
+
+    def _send_crash(self, fault: Fault, normal_body) -> None:
+        fake = self.server.fake
+        if fault.kind == "stall":
+            self._send_half(normal_body())
+            self.wfile.flush()
+            fake._hold(fault)
+        else:  # "gone": handlers run in their own threads, so one may stop its server
+            fake.stop()
+        self.close_connection = True
+
+    def _send_reset(self, body: bytes) -> None:
+        # Announce the full length, send half, then close with SO_LINGER 0 so the
+        # kernel sends a RST instead of a FIN: an abrupt drop, not a clean close.
+        self._send_half(body)
         self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.connection.close()
         self.close_connection = True

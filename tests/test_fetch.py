@@ -1,8 +1,14 @@
 """``litref fetch`` through real Bio.Entrez over HTTP to the local E-utilities server."""
 
+import contextlib
 import datetime as dt
 import json
+import os
+import pty
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -52,7 +58,8 @@ def fetch(paths, *args):
 
 
 def rows(paths, sql, params=()):
-    with sqlite3.connect(paths["db"]) as conn:
+    # closing(): sqlite3's own context manager commits but leaves the connection open.
+    with contextlib.closing(sqlite3.connect(paths["db"])) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(r) for r in conn.execute(sql, params)]
 
@@ -271,3 +278,46 @@ def test_only_named_searches_run(server, paths):
     )
     assert fetch(paths, "--search", "one").exit_code == 0
     assert [r["search"] for r in rows(paths, "SELECT search FROM fetch_runs")] == ["one"]
+
+
+def test_quiet_prints_only_failures(server, paths):
+    paths["searches"].write_text(
+        f"searches:\n  - name: good\n    query: '{QUERY}'\n  - name: bad\n    query: bad[[query\n"
+    )
+    server.reject_query("bad[[query", "Unbalanced brackets")
+    result = fetch(paths, "--quiet")
+    assert result.exit_code == 1
+    assert result.output.startswith("bad: failed (full)")
+    assert "PubMed rejected the query: Unbalanced brackets" in result.output
+    assert "good:" not in result.output
+    assert fetch(paths, "--quiet", "--search", "good").output == ""
+
+
+def test_no_progress_bar_without_a_terminal(server, paths):
+    result = fetch(paths)
+    assert result.output == "msc-sle: ok (full) - PubMed counted 7, stored 7 (7 new, 0 updated)\n"
+
+
+def test_progress_bar_on_a_terminal(server, paths):
+    """stderr on a pseudo-terminal, as when someone runs litref fetch by hand."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [Path(sys.executable).with_name("litref"), "fetch", "--db", str(paths["db"]),
+         "--searches", str(paths["searches"]), "--claims", str(paths["claims"])],
+        stdout=subprocess.DEVNULL, stderr=terminal,
+    )
+    os.close(terminal)
+    shown = b""
+    while chunk := _read_terminal(controller):
+        shown += chunk
+    os.close(controller)
+    assert process.wait(timeout=60) == 0
+    assert b"Fetching" in shown and b"1/1" in shown
+    assert b"\r\x1b[Kmsc-sle: ok (full) - PubMed counted 7" in shown
+
+
+def _read_terminal(controller):
+    try:
+        return os.read(controller, 4096)
+    except OSError:  # EIO: the process closed its end
+        return b""

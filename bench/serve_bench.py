@@ -1,0 +1,337 @@
+"""Serve benchmark: the staff pages at 200,000 and 1,000,000 synthetic citations.
+
+    make bench-serve                                       # both sizes
+    .venv/bin/python bench/serve_bench.py --sizes 200000   # one size
+    .venv/bin/python bench/serve_bench.py --requests 40    # more requests per endpoint
+
+Per size: the cached synthetic database (synthetic.py; generated when missing
+or outdated: ~2 minutes for 200,000, ~12 for 1,000,000), brought up to date by
+``db.open_db`` like any database after an upgrade, then served by the real
+``litref serve`` in a child process. After a warm-up, every endpoint in
+ENDPOINTS is requested REQUESTS times, each time with another claim, PMID or
+search, one request at a time. See README.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from itsdangerous import URLSafeSerializer
+
+import db as store
+from import_bench import PROJECT, WORK, print_targets
+from synthetic import FIRST_PMID, check_schema, ensure_database
+
+SIZES = (200_000, 1_000_000)
+REQUESTS = 20
+WARM_UP = 3  # requests per endpoint before measuring: first use of each query and page
+START_TIMEOUT = 120  # seconds for `litref serve` to answer
+REQUEST_TIMEOUT = 120
+# What staff type: topical phrases, a few broad enough to match a quarter of the records.
+SEARCH_TERMS = [
+    "lupus nephritis", "mesenchymal stem cells", "glucocorticoid", "prevalence women",
+    "hydroxychloroquine", "autologous hematopoietic stem cell transplantation", "cyclophosphamide",
+    "regulatory T cells", "knee osteoarthritis", "chronic pain", "fibromyalgia", "belimumab",
+    "umbilical cord", "proteinuria", "SLE flare", "bone marrow", "mycophenolate",
+    "quality of life", "cardiovascular risk", "stem cells", "inflammation", "lupus",
+]
+# The literature_search canned query (metadata.json) in two steps: rank every match
+# from the index alone, then join, highlight and excerpt only the best 200. CROSS
+# JOIN keeps that order: the second step finds each of the 200 by rowid.
+RANKED_IN_TWO_STEPS = """WITH best AS (
+    SELECT rowid AS pmid, bm25(citations_fts, 5.0, 1.0) AS score FROM citations_fts
+    WHERE citations_fts MATCH fts_words(:q) ORDER BY score, rowid LIMIT 200
+)
+SELECT c.pmid,
+       highlight(citations_fts, 0, char(57344), char(57345)) AS title,
+       snippet(citations_fts, 1, char(57344), char(57345), '…', 40) AS abstract_excerpt,
+       c.authors, c.journal_iso AS journal, c.year, c.study_design, c.subjects,
+       CASE WHEN c.is_retracted THEN 'RETRACTED' WHEN c.has_expression_of_concern
+            THEN 'expression of concern' WHEN c.is_deleted THEN 'deleted from PubMed' END AS warning
+FROM best
+CROSS JOIN citations_fts ON citations_fts.rowid = best.pmid
+JOIN citations c ON c.pmid = best.pmid
+WHERE citations_fts MATCH fts_words(:q)
+ORDER BY best.score, best.pmid"""
+
+
+class Picks:
+    """A different claim, PMID or search term for each request, the same in every run."""
+
+    def __init__(self, database_name, size, claim_ids):
+        self.db, self.size, self.claim_ids = database_name, size, claim_ids
+        self.random = random.Random(7)
+        self.in_order = iter(claim_ids * 2)
+
+    def claim(self):
+        return quote(self.random.choice(self.claim_ids), safe="")
+
+    def next_claim(self):
+        return quote(next(self.in_order), safe="")
+
+    def pmid(self):
+        return FIRST_PMID + self.random.randrange(self.size)
+
+    def term(self):
+        return quote(self.random.choice(SEARCH_TERMS))
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: object  # Picks -> path
+    target_ms: float = None  # p95 at 1,000,000 citations; None: measured, no target
+    has_facets: bool = False  # a Datasette table page: its .json says which facets timed out
+    signed_in: bool = False  # arbitrary SQL needs a signed-in actor (metadata.json allow_sql)
+    first_visits: bool = False  # no warm-up: one request per claim, the first since the start
+
+
+ENDPOINTS = [
+    Endpoint("/-/versions.json (baseline)", lambda p: "/-/versions.json"),
+    # Before anything else reads the claims' candidates: each claim's pages may
+    # have left the OS cache (after a restart, or at 1,000,000 citations).
+    Endpoint("claim page, first visit", lambda p: f"/claim/{p.next_claim()}", first_visits=True),
+    Endpoint("Datasette row page", lambda p: f"/{p.db}/citations/{p.pmid()}"),
+    Endpoint("home page", lambda p: "/"),
+    Endpoint("claim page", lambda p: f"/claim/{p.claim()}", 100),
+    Endpoint("citation page", lambda p: f"/citation/{p.pmid()}", 100),
+    Endpoint("ranked search (canned)", lambda p: f"/{p.db}/literature_search?q={p.term()}", 200),
+    Endpoint("table search + facets", lambda p: f"/{p.db}/citations?_search={p.term()}", 500, True),
+    # What the table search costs without its parts, and a proposed ranked query.
+    Endpoint("  same, newest PMIDs first", lambda p: f"/{p.db}/citations?_search={p.term()}&_sort_desc=pmid"),
+    Endpoint("  same, no facets", lambda p: f"/{p.db}/citations?_search={p.term()}&_nofacet=1"),
+    Endpoint("  ranked search in two steps (SQL)",
+             lambda p: f"/{p.db}?sql={quote(RANKED_IN_TWO_STEPS)}&q={p.term()}", None, False, True),
+    Endpoint("claims_overview (canned)", lambda p: f"/{p.db}/claims_overview"),
+    Endpoint("claims_without_support (canned)", lambda p: f"/{p.db}/claims_without_support"),
+    Endpoint("claims_with_new_evidence (canned)", lambda p: f"/{p.db}/claims_with_new_evidence"),
+    Endpoint("citations_since_last_fetch (canned)", lambda p: f"/{p.db}/citations_since_last_fetch"),
+    Endpoint("msc_trials_and_meta_analyses (canned)",
+             lambda p: f"/{p.db}/msc_trials_and_meta_analyses"),
+    Endpoint("claim_status table", lambda p: f"/{p.db}/claim_status", None, True),
+    Endpoint("claim's candidates (table)",
+             lambda p: f"/{p.db}/claim_candidates?claim_id={p.claim()}&_sort_desc=arrived", None, True),
+    Endpoint("claim feed (atom)", lambda p: f"/{p.db}/feed_claim.atom?claim_id={p.claim()}"),
+]
+
+
+# --- the database -------------------------------------------------------------
+
+
+def prepare(size):
+    """The database of ``size`` citations, up to date; its facts for the report."""
+    info = ensure_database(size)
+    path = info["path"]
+    start = time.perf_counter()
+    store.open_db(path).close()  # what `litref serve` does first; slow only after an upgrade
+    info["upgrade_seconds"] = time.perf_counter() - start
+    check_schema(path)
+    for backup in WORK.glob(path.name + ".*.bak"):  # taken before a migration; not wanted here
+        backup.unlink()
+    with closing(sqlite3.connect(path)) as conn:
+        info["rows"] = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                        for table in ("citations", "citation_authors", "citation_mesh",
+                                      "search_hits", "claim_evidence", "claim_text_matches")}
+        info["claim_ids"] = [row[0] for row in conn.execute(
+            "SELECT id FROM claims WHERE archived_at IS NULL ORDER BY position")]
+    info["bytes"] = path.stat().st_size
+    return info
+
+
+# --- the server ---------------------------------------------------------------
+
+
+def free_port():
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def served(path):
+    """`litref serve --db PATH` on a free port; yields (port, cookie of a signed-in actor)."""
+    port, secret = free_port(), secrets.token_hex(16)
+    log = open(WORK / f"serve-{path.stem}.log", "w")
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "litref"), "serve", "--db", str(path), "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT, env={**os.environ, "DATASETTE_SECRET": secret},
+    )
+    # Datasette's own ds_actor cookie, signed with the secret it was given.
+    cookie = "ds_actor=" + URLSafeSerializer(secret, "actor").dumps({"a": {"id": "benchmark"}})
+    try:
+        _wait_until_up(server, port)
+        yield port, cookie
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _wait_until_up(server, port):
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"litref serve exited {server.returncode}: see {WORK}/serve-*.log")
+        try:
+            with closing(socket.create_connection(("127.0.0.1", port), timeout=1)):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"litref serve did not answer within {START_TIMEOUT} s")
+
+
+# --- requests -----------------------------------------------------------------
+
+
+def get(conn, path, headers=None):
+    """(milliseconds, status, body) of one GET on a kept-alive connection."""
+    start = time.perf_counter()
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    body = response.read()
+    return (time.perf_counter() - start) * 1000, response.status, body
+
+
+def measure(server, endpoint, picks, requests):
+    """Latencies (ms) of ``requests`` GETs, each with other picks; errors by status."""
+    port, cookie = server
+    headers = {"Cookie": cookie} if endpoint.signed_in else {}
+    if endpoint.first_visits:
+        warm_up, requests = 0, len(picks.claim_ids)
+    else:
+        warm_up = WARM_UP
+    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)) as conn:
+        for _ in range(warm_up):
+            get(conn, endpoint.path(picks), headers)
+        timings, errors = [], {}
+        for _ in range(requests):
+            path = endpoint.path(picks)
+            ms, status, _ = get(conn, path, headers)
+            timings.append(ms)
+            if status >= 400:
+                errors.setdefault(status, path)
+    return {"endpoint": endpoint, "timings": timings, "errors": errors}
+
+
+def facets_timed_out(server, endpoint, picks, requests):
+    """{facet: times timed out} over ``requests`` of the page's .json (silent in the HTML)."""
+    port, _ = server
+    counts = {}
+    with closing(http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)) as conn:
+        for _ in range(requests):
+            base, _, query = endpoint.path(picks).partition("?")
+            _, status, body = get(conn, f"{base}.json?{query}")
+            for facet in json.loads(body).get("facets_timed_out", []) if status == 200 else ["(error)"]:
+                counts[facet] = counts.get(facet, 0) + 1
+    return counts
+
+
+def p95(values):
+    """Nearest-rank 95th percentile: with 20 requests, the second slowest."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * 95 // 100) - 1)]
+
+
+# --- the report ---------------------------------------------------------------
+
+
+def print_database(size, info):
+    gb = info["bytes"] / 1e9
+    how = "generated now" if info["generated"] else "cached"
+    print(f"\n=== {size:,} citations: {info['path'].name}, {gb:.2f} GB, generation "
+          f"{info['seconds']:.0f} s ({how}), schema upgrade {info['upgrade_seconds']:.1f} s")
+    print("    rows: " + ", ".join(f"{t} {n:,}" for t, n in info["rows"].items()))
+
+
+def print_latencies(results):
+    baseline = statistics.median(results[0]["timings"])
+    print(f"\n{'endpoint':<40} {'n':>3} {'median ms':>10} {'p95 ms':>8} {'x baseline':>10}  errors")
+    for result in results:
+        timings = result["timings"]
+        median = statistics.median(timings)
+        errors = ", ".join(f"{status} ({path})" for status, path in result["errors"].items())
+        print(f"{result['endpoint'].name:<40} {len(timings):>3} {median:>10.1f} "
+              f"{p95(timings):>8.1f} {median / baseline:>10.1f}  {errors or '-'}")
+
+
+def target_rows(results):
+    """(name, value, passed) for every endpoint with a target: p95 under it, no errors."""
+    rows = []
+    for result in results:
+        target = result["endpoint"].target_ms
+        if target is None:
+            continue
+        value = p95(result["timings"])
+        passed = value < target and not result["errors"]
+        rows.append((f"{result['endpoint'].name} p95 ms < {target:g}", f"{value:.1f}", passed))
+    return rows
+
+
+def print_facet_timeouts(timeouts):
+    for name, counts in timeouts.items():
+        told = ", ".join(f"{facet} {n}x" for facet, n in counts.items()) or "none"
+        print(f"  facets timed out on {name}: {told}")
+
+
+# --- the run --------------------------------------------------------------------
+
+
+def run_size(size, requests):
+    """Measure one size; returns the target rows."""
+    info = prepare(size)
+    print_database(size, info)
+    picks = Picks(info["path"].stem, size, info["claim_ids"])
+    with served(info["path"]) as server:
+        results = [measure(server, endpoint, picks, requests) for endpoint in ENDPOINTS]
+        timeouts = {e.name: facets_timed_out(server, e, picks, requests) for e in ENDPOINTS if e.has_facets}
+    print_latencies(results)
+    print_facet_timeouts(timeouts)
+    rows = [(f"[{size:,}] {name}", value, passed) for name, value, passed in target_rows(results)]
+    print_targets(rows)
+    return rows
+
+
+def watched_files():
+    """Code and configuration the server runs: others may edit them during the run."""
+    paths = [p for d in ("fetch", "db", "litref", "web", "web/plugins") for p in (PROJECT / d).glob("*.py")]
+    paths += [PROJECT / "metadata.json", *(PROJECT / "web" / "templates").glob("*.html")]
+    return {p: p.stat().st_mtime for p in paths if p.exists()}
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="comma-separated numbers of citations (default: %(default)s)")
+    parser.add_argument("--requests", type=int, default=REQUESTS,
+                        help="measured requests per endpoint (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",")]
+    stamps = watched_files()
+    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
+    rows = [row for size in sizes for row in run_size(size, args.requests)]
+    print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
+    if watched_files() != stamps:
+        print("WARNING: code, templates or metadata.json changed during the run: run it again.")
+    print("Targets are for 1,000,000 citations; smaller sizes are held to them too.")
+    return 0 if all(passed for _, _, passed in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

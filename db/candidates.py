@@ -1,0 +1,61 @@
+"""Each claim's best full-text matches among the citations, stored in claim_text_matches.
+
+Ranking every citation against every claim's words (FTS5 bm25) is what makes
+the text-match candidates; done inside the claim_candidates view it took 28 s
+a query at 200,000 citations (bench/README.md), and every claim page and the
+home page read that view. So the ranking is stored, and redone by whatever
+changes it:
+
+- ``save_records`` after each batch, unless its caller stores many batches and
+  refreshes once at the end (``litref import`` per file, ``litref fetch``
+  after all its searches);
+- ``load_claims`` for the claims whose words changed (or that are new).
+
+Between a fetch's first batch and its end, new citations are not yet text
+matches; a claim's query hits (search_hits) are candidates at once.
+"""
+
+from db.claim_views import TEXT_MATCHES_PER_CLAIM
+
+_RANK_ONE_CLAIM = f"""
+INSERT INTO claim_text_matches (claim_id, pmid, text_rank)
+SELECT :claim_id, pmid, row_number() OVER (ORDER BY score)
+FROM (
+    SELECT rowid AS pmid, bm25(citations_fts) AS score
+    FROM citations_fts WHERE citations_fts MATCH :fts_query
+    ORDER BY score LIMIT {TEXT_MATCHES_PER_CLAIM}
+)
+"""
+
+
+def refresh_claim_matches(db, claim_ids=None):
+    """Rank the citations against the words of every claim in use, or only of ``claim_ids``.
+
+    Archived claims lose their matches (they are no longer shown); a claim
+    brought back is refreshed by ``refresh_changed_claims``.
+    """
+    queries = active_claim_queries(db)
+    with db.atomic():
+        if claim_ids is None:
+            claim_ids = list(queries)
+            db.execute("DELETE FROM claim_text_matches")  # archived claims' matches too
+        else:
+            db.conn.executemany(
+                "DELETE FROM claim_text_matches WHERE claim_id = ?", [(i,) for i in claim_ids]
+            )
+        db.conn.executemany(
+            _RANK_ONE_CLAIM,
+            [{"claim_id": i, "fts_query": queries[i]} for i in claim_ids if queries.get(i)],
+        )
+
+
+def active_claim_queries(db):
+    """{claim id: fts_query} of the claims not archived."""
+    return dict(db.execute("SELECT id, fts_query FROM claims WHERE archived_at IS NULL ORDER BY position"))
+
+
+def refresh_changed_claims(db, before):
+    """Refresh the claims whose words differ from ``before`` (an ``active_claim_queries``)."""
+    changed = [i for i, query in active_claim_queries(db).items() if before.get(i, ()) != query]
+    if changed:
+        refresh_claim_matches(db, changed)

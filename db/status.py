@@ -1,0 +1,139 @@
+"""What a person needs to know about an unattended litref: pure reads of the database.
+
+``status_report`` gathers everything into plain data (JSON-ready); what needs
+a person is decided here, once, so the text, the JSON and the exit status
+always agree:
+
+- a search with no successful run in the last ``days`` days (one that never
+  succeeded counts);
+- a search whose newest run failed, was incomplete or interrupted, or started
+  more than a day ago and never finished (the process was killed);
+- a curated citation flagged (retracted, expression of concern, deleted from
+  PubMed) after its link was reviewed.
+
+Claims with new candidate evidence are reported but do not need a person
+urgently: new papers arrive most weeks, and a nightly job that "fails" that
+often teaches people to ignore it.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+UNSUCCESSFUL = ("failed", "incomplete", "interrupted")
+# A run still marked running after this long was stopped without finishing.
+ABANDONED_AFTER = timedelta(days=1)
+
+
+def status_report(db, search_names, *, now, days):
+    """Everything ``litref status`` shows, for the searches the fetch runs now."""
+    searches = search_results(db, search_names)
+    stale = stale_searches(searches, now=now, days=days)
+    failed = failed_searches(searches, now=now)
+    flagged = newly_flagged_citations(db)
+    return {
+        "checked_at": now.isoformat(timespec="seconds"),
+        "days": days,
+        "needs_attention": bool(stale or failed or flagged),
+        "stale_searches": stale,
+        "failed_searches": failed,
+        "newly_flagged": flagged,
+        "claims_with_new_evidence": claims_with_new_evidence(db),
+        "running": running_runs(searches, now=now),
+        "searches": searches,
+        "database": database_counts(db),
+    }
+
+
+def search_results(db, search_names):
+    """Each search's newest run and newest successful run (None where there is none)."""
+    newest = {
+        row["search"]: row
+        for row in db.query(
+            "SELECT search, started, finished, status, error FROM fetch_runs "
+            "WHERE id IN (SELECT max(id) FROM fetch_runs GROUP BY search)"
+        )
+    }
+    succeeded = dict(
+        db.execute("SELECT search, max(started) FROM fetch_runs WHERE status = 'ok' GROUP BY search")
+    )
+    return [
+        {"name": name, "last_run": newest.get(name), "last_success": succeeded.get(name)}
+        for name in search_names
+    ]
+
+
+def stale_searches(searches, *, now, days):
+    """Names of the searches with no successful run since ``days`` days before ``now``."""
+    cutoff = now - timedelta(days=days)
+    return [
+        s["name"] for s in searches
+        if s["last_success"] is None or parse_time(s["last_success"]) < cutoff
+    ]
+
+
+def failed_searches(searches, *, now):
+    """Names of the searches whose newest run did not succeed."""
+    return [
+        s["name"] for s in searches
+        if s["last_run"] and (
+            s["last_run"]["status"] in UNSUCCESSFUL or is_abandoned(s["last_run"], now=now)
+        )
+    ]
+
+
+def running_runs(searches, *, now):
+    """Newest runs still marked running: a fetch at work, or one that was killed."""
+    return [
+        {"search": s["name"], "started": s["last_run"]["started"],
+         "abandoned": is_abandoned(s["last_run"], now=now)}
+        for s in searches
+        if s["last_run"] and s["last_run"]["status"] == "running"
+    ]
+
+
+def is_abandoned(run, *, now):
+    return run["status"] == "running" and now - parse_time(run["started"]) > ABANDONED_AFTER
+
+
+def newly_flagged_citations(db):
+    """Curated citations of current claims flagged after their link was reviewed.
+
+    ``citations.updated_at`` is when the flag arrived (a retraction is a change
+    to the record); any later change to the record moves it too.
+    """
+    return list(db.query(
+        "SELECT d.claim_id, d.pmid, d.title, d.is_retracted, d.has_expression_of_concern, "
+        "d.is_deleted, d.reviewed_at, c.updated_at AS flagged_at "
+        "FROM claim_evidence_detail d "
+        "JOIN citations c ON c.pmid = d.pmid "
+        "JOIN claims cl ON cl.id = d.claim_id AND cl.archived_at IS NULL "
+        "WHERE d.is_flagged AND c.updated_at > d.reviewed_at "
+        "ORDER BY d.claim_id, d.pmid"
+    ))
+
+
+def claims_with_new_evidence(db):
+    """Reviewed claims with candidate evidence that arrived after their newest review."""
+    return list(db.query(
+        "SELECT claim_id, new_candidates, last_reviewed FROM claim_status "
+        "WHERE new_evidence_since_review ORDER BY claim_id"
+    ))
+
+
+def database_counts(db):
+    """Size in bytes (pages in use and free) and the main counts."""
+    def one(sql):
+        return db.execute(sql).fetchone()[0]
+
+    return {
+        "size_bytes": one("PRAGMA page_count") * one("PRAGMA page_size"),
+        "citations": one("SELECT count(*) FROM citations"),
+        "claims": one("SELECT count(*) FROM claims WHERE archived_at IS NULL"),
+        "curated_links": one("SELECT count(*) FROM claim_evidence"),
+        "flagged_links": one("SELECT count(*) FROM claim_evidence_detail WHERE is_flagged"),
+    }
+
+
+def parse_time(text):
+    """A stored timestamp as an aware datetime; one written without a zone is UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -1,0 +1,164 @@
+"""``litref status`` in plain words for the clinic's IT person: a pure transform of
+the report that db/status.py builds."""
+
+from datetime import timezone
+
+from db.status import parse_time
+
+FLAG_WORDS = {
+    "is_retracted": "retracted",
+    "has_expression_of_concern": "expression of concern",
+    "is_deleted": "deleted from PubMed",
+}
+
+
+def render(report, db_path):
+    """The whole report as text, most urgent first."""
+    sections = [
+        [f"litref status of {db_path}, checked {when(report['checked_at'])}"],
+        _verdict(report),
+        _searches(report),
+        _running(report),
+        _flagged(report["newly_flagged"]),
+        _new_evidence(report["claims_with_new_evidence"]),
+        [_database(report["database"])],
+    ]
+    return "\n\n".join("\n".join(lines) for lines in sections if lines)
+
+
+def _verdict(report):
+    if not report["needs_attention"]:
+        return [
+            f"ALL IS WELL: every search fetched successfully in the last {report['days']} days, "
+            "and no paper cited as evidence was retracted, questioned or deleted since its review."
+        ]
+    lines = ["NEEDS ATTENTION"]
+    total = len(report["searches"])
+    if report["stale_searches"]:
+        lines.append(
+            f"- {len(report['stale_searches'])} of {_count_of(total, 'search', 'searches')} had "
+            f"no successful fetch in the last {report['days']} days: "
+            f"{_names(report['stale_searches'])}. "
+            "Check that the nightly fetch runs (see Scheduling in README.md)."
+        )
+    if report["failed_searches"]:
+        lines.append(
+            f"- {_count(report['failed_searches'], 'search', 'searches')} did not succeed on "
+            f"the last run: {_names(report['failed_searches'])}. The reason is under each name below."
+        )
+    if report["newly_flagged"]:
+        lines.append(
+            f"- {_count(report['newly_flagged'], 'curated link')} to a paper that was retracted, "
+            "questioned or deleted after staff reviewed it. Re-check those claims (listed below) "
+            "in Datasette, then update the link's reviewed_at: it is then no longer listed."
+        )
+    return lines
+
+
+def _searches(report):
+    width = max((len(s["name"]) for s in report["searches"]), default=0)
+    lines = ["Searches: last run, its result, last successful run"]
+    for search in report["searches"]:
+        lines.append(f"  {search['name']:<{width}}  {_last_run(search, report['checked_at'])}")
+        error = (search["last_run"] or {}).get("error")
+        if error and search["name"] in report["failed_searches"]:
+            lines.extend(f"  {'':<{width}}    {line}" for line in error.splitlines())
+    return lines
+
+
+def _last_run(search, checked_at):
+    run = search["last_run"]
+    if run is None:
+        return "never run"
+    success = search["last_success"]
+    last_ok = (
+        f"last success {when(success)} ({ago(success, checked_at)})" if success else "never succeeded"
+    )
+    return f"{when(run['started'])}  {run['status']:<11}  {last_ok}"
+
+
+def _running(report):
+    if not report["running"]:
+        return []
+    lines = ["Fetches still marked as running"]
+    for run in report["running"]:
+        note = (
+            " - it never finished: the process was stopped or the computer restarted"
+            if run["abandoned"] else ""
+        )
+        lines.append(
+            f"  {run['search']}: started {when(run['started'])} "
+            f"({ago(run['started'], report['checked_at'])}){note}"
+        )
+    return lines
+
+
+def _flagged(links):
+    if not links:
+        return []
+    lines = ["Papers cited as evidence that were flagged after their review"]
+    for link in links:
+        flags = ", ".join(words for column, words in FLAG_WORDS.items() if link[column])
+        lines.append(
+            f"  claim {link['claim_id']}: PMID {link['pmid']} ({flags}; reviewed "
+            f"{when(link['reviewed_at'])}) \"{link['title']}\""
+        )
+    return lines
+
+
+def _new_evidence(claims):
+    if not claims:
+        return []
+    lines = ["Claims with new candidate evidence since their last review (work for reviewers, not a fault)"]
+    lines.extend(
+        f"  {c['claim_id']}: {_count_of(c['new_candidates'], 'new candidate')} "
+        f"(last reviewed {when(c['last_reviewed'])})"
+        for c in claims
+    )
+    return lines
+
+
+def _database(counts):
+    return (
+        f"Database: {size(counts['size_bytes'])}; {_count_of(counts['citations'], 'citation')}, "
+        f"{_count_of(counts['claims'], 'claim')}, {_count_of(counts['curated_links'], 'curated link')} "
+        f"({counts['flagged_links']:,} to flagged papers)."
+    )
+
+
+def when(timestamp):
+    """'2026-03-02 03:31 UTC' from a stored timestamp (text kept as is if unreadable)."""
+    try:
+        moment = parse_time(timestamp)
+    except ValueError:
+        return timestamp
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def ago(timestamp, checked_at):
+    """'5 minutes ago', '3 hours ago', '10 days ago'."""
+    seconds = max(0, (parse_time(checked_at) - parse_time(timestamp)).total_seconds())
+    for unit, length in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= 2 * length or unit == "minute":
+            return f"{_count_of(int(seconds // length), unit)} ago"
+
+
+def size(size_bytes):
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size_bytes < 1000 or unit == "GB":
+            return f"{size_bytes:,.0f} {unit}" if unit == "bytes" else f"{size_bytes:,.1f} {unit}"
+        size_bytes /= 1000
+
+
+def _names(names, shown=5):
+    """A few names, then how many more: the full list follows in the report."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _count(items, noun, plural=None):
+    return _count_of(len(items), noun, plural)
+
+
+def _count_of(number, noun, plural=None):
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"

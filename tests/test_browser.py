@@ -1,0 +1,175 @@
+"""A reviewer's session in a real browser (Debian's chromium, driven by Playwright)
+against a real `litref serve` on the demo database: sign in, link a candidate,
+see it on the claim page, fix a mistake, export the claim's evidence as BibTeX.
+
+Screenshots go to tests/artifacts/ (the README's copies live in docs/screenshots/).
+`make test` installs chromium; without it this test fails rather than skips.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from datasette_auth_passwords.utils import hash_password
+from playwright.sync_api import expect, sync_playwright
+
+from litref.cli import build_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LITREF = Path(sys.executable).parent / "litref"
+PASSWORD = "a long staff passphrase"
+CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans...", contradicted
+CANDIDATE = 18947373  # a candidate for it in the demo
+CDC_META_ANALYSIS = 33474834  # curated: contradicts it
+GEORGIA_REGISTRY = 24504808  # curated: contradicts it
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url, server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stderr.read()
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"litref serve did not answer at {url} within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("browser") / "demo.db"
+    build_demo(db_path)
+    port = free_port()
+    env = {**os.environ, "LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}
+    process = subprocess.Popen(
+        [str(LITREF), "serve", "--db", str(db_path), "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test` (it installs it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def sign_in(page, base):
+    page.goto(base + "/-/login")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.password-login input[type=submit]").click()
+    expect(page.locator("header .actor")).to_have_text("alice")
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_home_page_for_visitors(server, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(server + "/")
+    expect(page.locator("h1")).to_have_text("How is our website doing?")
+    contradicted = page.locator(".status-card.status-contradicted")
+    expect(contradicted.locator(".count")).to_have_text("1")
+    contradicted.locator("a").click()
+    expect(page.locator(f'a[href="/claim/{CLAIM}"]')).to_be_visible()
+    page.goto(server + "/")
+    screenshot(page, "home.png")
+    page.close()
+
+
+def test_a_reviewer_links_a_candidate_and_sees_it_on_the_claim_page(server, browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(f"{server}/claim/{CLAIM}")
+    expect(page.locator("blockquote.claim-text")).to_contain_text("1.5 million Americans")
+
+    candidate = page.locator(f"#candidate-{CANDIDATE}")
+    candidate.locator("select[name=stance]").select_option("context")
+    candidate.locator("input[name=note]").fill("Background on transplantation, not on prevalence")
+    candidate.locator("button[type=submit]").click()
+
+    linked = page.locator(f".stance-group-context #evidence-{CANDIDATE}")
+    expect(linked).to_contain_text("Stem cell transplantation for rheumatic autoimmune diseases")
+    expect(linked).to_contain_text("Reviewed by alice")
+    expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
+    expect(page.locator("#history + ul.history")).to_contain_text("alice linked PMID 18947373")
+    screenshot(page, "claim.png")
+
+    with page.expect_download() as download:
+        page.locator(".exports a", has_text="BibTeX").click()
+    bibtex = Path(download.value.path()).read_text()
+    assert "@article{" in bibtex
+    assert "Stem cell transplantation for rheumatic autoimmune diseases" in bibtex
+    assert str(CDC_META_ANALYSIS) in bibtex
+    context.close()
+
+
+def test_a_refused_change_keeps_the_form_and_says_why(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(f"{server}/claim/{CLAIM}")
+    form = page.locator("#link-any + form")
+    form.locator("input[name=pmid]").fill("12345")
+    form.locator("select[name=stance]").select_option("supports")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".form-message.error")).to_contain_text("That PMID is not in the database")
+    expect(form.locator("input[name=pmid]")).to_have_value("12345")
+    context.close()
+
+
+def test_without_javascript_a_reviewer_removes_a_link_and_lands_back_on_the_claim(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(f"{server}/claim/{CLAIM}")
+    card = page.locator(f"#evidence-{GEORGIA_REGISTRY}")
+    card.locator("details.remove summary").click()
+    card.locator("details.remove button[type=submit]").click()
+    expect(page).to_have_url(f"{server}/claim/{CLAIM}")
+    expect(page.locator(".message-info")).to_contain_text("Link removed")
+    expect(page.locator(f"#evidence-{GEORGIA_REGISTRY}")).to_have_count(0)
+    expect(page.locator("#history + ul.history")).to_contain_text(f"removed PMID {GEORGIA_REGISTRY}")
+    context.close()
+
+
+def test_citation_page_and_a_phone_sized_claim_page(server, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.goto(f"{server}/citation/{CDC_META_ANALYSIS}")
+    expect(page.locator("h1")).to_contain_text("Prevalence of Systemic Lupus Erythematosus")
+    expect(page.locator(".linked-claims")).to_contain_text("1.5 million Americans")
+    screenshot(page, "citation.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server}/claim/{CLAIM}")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the claim page scrolls sideways on a phone ({width}px)"
+    screenshot(page, "claim-phone.png")
+    page.close()

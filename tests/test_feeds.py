@@ -1,0 +1,110 @@
+"""Atom feeds (datasette-atom over the feed_* canned queries): new citations per saved
+search and new evidence per claim, read back with feedparser, and safe to render."""
+
+import xml.etree.ElementTree as ElementTree
+
+import feedparser
+import pytest
+
+import db as store
+from tests.web_fetches import (
+    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, add_fetch_history,
+)
+from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    path = build_site_db(tmp_path_factory.mktemp("feeds") / "demo.db")
+    database = store.open_db(path)
+    add_fetch_history(database)
+    database.close()
+    site = Site(path)
+    yield site
+    site.close()
+
+
+def feed(site, path):
+    response = site.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/xml; charset=utf-8"
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.bozo_exception
+    return parsed, ElementTree.fromstring(response.content)
+
+
+def pubmed(pmid):
+    return f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+
+
+def test_search_feed_lists_what_the_search_found_newest_first(site):
+    parsed, _ = feed(site, f"/demo/feed_search.atom?search={SEARCH}")
+    assert parsed.feed.title == "New citations found by a saved search"
+    ids = [entry.id for entry in parsed.entries]
+    # 2099: the new ones and the attack record (found that day); 2098: the earlier two.
+    assert ids == [pubmed(p) for p in (*sorted(NEW_PMIDS, reverse=True), ATTACK_PMID, FLAGGED_LATER, SEEN_BEFORE)]
+    updated = [entry.updated for entry in parsed.entries]
+    assert updated[0] == "2099-01-01T03:00:00+00:00" and updated == sorted(updated, reverse=True)
+    first = parsed.entries[0]
+    assert first.link == pubmed(NEW_PMIDS[1])
+    assert first.title == f"Synthetic record {NEW_PMIDS[1]} found by a saved search"
+    assert "Testauthor F" in first.content[0].value and "J Synth Test Rec 2024" in first.content[0].value
+    flagged = next(e for e in parsed.entries if e.id == pubmed(FLAGGED_LATER))
+    assert flagged.title.startswith("[Retracted] Synthetic record")
+
+
+def test_claim_feed_has_candidates_and_curated_links_newest_first(site):
+    parsed, _ = feed(site, f"/demo/feed_claim.atom?claim_id={UNLINKED_CLAIM}")
+    titles = [entry.title for entry in parsed.entries]
+    assert "[supports] [Retracted] Synthetic record: an imaginary trial that was later retracted." in titles
+    assert any(title.startswith("[mixed] Synthetic record <script>") for title in titles)
+    assert all(title.startswith(("[candidate] ", "[supports] ", "[mixed] ")) for title in titles)
+    assert any(title.startswith("[candidate] ") for title in titles)
+    updated = [entry.updated for entry in parsed.entries]
+    assert updated == sorted(updated, reverse=True) and len(updated) <= 100
+    linked = next(e for e in parsed.entries if e.title.startswith("[supports]"))
+    assert "Linked by tester as supports: Synthetic note" in linked.content[0].value
+
+
+def test_curated_evidence_of_the_demo_claim_is_in_its_feed(site):
+    parsed, _ = feed(site, f"/demo/feed_claim.atom?claim_id={CONTRADICTED_CLAIM}")
+    assert pubmed(33474834) in [entry.id for entry in parsed.entries]
+
+
+@pytest.mark.parametrize("path, title", [
+    ("/demo/feed_search.atom?search=no-such-search", "There is no saved search named no-such-search"),
+    (f"/demo/feed_search.atom?search={BROKEN_SEARCH}", f"Nothing found yet by the saved search {BROKEN_SEARCH}"),
+    ("/demo/feed_claim.atom?claim_id=no-such-claim", "There is no claim with the id no-such-claim"),
+    ("/demo/feed_claim.atom", "No claim chosen: add ?claim_id=<id> to the address"),
+    ("/demo/feed_search.atom?search=", "No saved search chosen: add ?search=<name> to the address"),
+])
+def test_a_feed_with_nothing_yet_says_why_instead_of_failing(site, path, title):
+    parsed, _ = feed(site, path)
+    assert [entry.title for entry in parsed.entries] == [title]
+
+
+def test_record_markup_in_feeds_stays_text(site):
+    for path in (f"/demo/feed_claim.atom?claim_id={UNLINKED_CLAIM}", f"/demo/feed_search.atom?search={SEARCH}"):
+        _, root = feed(site, path)
+        entry = next(e for e in root.iter(f"{ATOM}entry")
+                     if e.findtext(f"{ATOM}id") == pubmed(ATTACK_PMID))
+        title = entry.find(f"{ATOM}title")
+        assert title.get("type") in (None, "text") and "<script>" in title.text  # text: shown as typed
+        content = entry.find(f"{ATOM}content")
+        assert content.get("type") == "html"
+        html = content.text  # the HTML a feed reader will render
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert "<script" not in html and "<img" not in html
+
+
+def test_feeds_are_linked_from_searches_claims_and_the_queries(site):
+    listing = site.get("/demo/search_feeds").text
+    assert f'href="/demo/feed_search.atom?search={SEARCH}">Atom feed</a>' in listing
+    for page in ("/demo/searches", f"/demo/searches/{SEARCH}"):
+        assert f'Synthetic saved search <a href="/demo/feed_search.atom?search={SEARCH}">Atom feed</a>' \
+            in site.get(page).text
+    overview = site.get("/demo/claims_overview").text
+    assert f'href="/demo/feed_claim.atom?claim_id={UNLINKED_CLAIM}">Atom feed</a>' in overview
+    assert 'href="/demo/feed_search.atom?search=' in site.get(f"/demo/feed_search?search={SEARCH}").text

@@ -1,0 +1,275 @@
+"""What the staff pages show: the queries behind the home, claim and citation
+pages, and the plain data the templates lay out.
+
+Every function takes a Datasette ``Database`` (``await db.execute(sql, params)``)
+and returns dicts and lists; the plugin in web/plugins/pages.py only routes.
+"""
+
+import re
+from datetime import datetime, timezone
+from urllib.parse import quote
+
+from lxml import etree
+from markupsafe import Markup, escape
+
+from fetch.markup import safe_html
+
+# Worst first: the order staff should work through them.
+STATUSES = [
+    {"code": "cites-flagged-paper", "label": "Cites a flagged paper",
+     "explanation": "Evidence linked to the claim was retracted, received an expression of "
+                    "concern or was deleted from PubMed. Check these first."},
+    {"code": "contradicted", "label": "Contradicted",
+     "explanation": "The best evidence in people goes against what the page says."},
+    {"code": "mixed", "label": "Mixed",
+     "explanation": "The best evidence disagrees, or only partly backs the claim."},
+    {"code": "unreviewed", "label": "Unreviewed",
+     "explanation": "Nobody has yet linked evidence that supports, contradicts or qualifies it."},
+    {"code": "weakly-supported", "label": "Weakly supported",
+     "explanation": "Only weak evidence backs it: animal or cell studies, reviews or case reports."},
+    {"code": "supported", "label": "Supported",
+     "explanation": "The best evidence in people backs the claim as the page states it."},
+]
+STATUS_BY_CODE = {status["code"]: status for status in STATUSES}
+
+STANCES = [
+    {"code": "supports", "label": "Supports"},
+    {"code": "contradicts", "label": "Contradicts"},
+    {"code": "mixed", "label": "Mixed"},
+    {"code": "context", "label": "Context"},
+]
+
+# citation_links.reftype in staff words; anything else is shown as PubMed names it.
+LINK_TYPES = {
+    "RetractionIn": "Retraction notice", "RetractionOf": "Retraction notice for",
+    "ExpressionOfConcernIn": "Expression of concern",
+    "ExpressionOfConcernFor": "Expression of concern about",
+    "ErratumIn": "Erratum (correction)", "ErratumFor": "Erratum for",
+    "CommentIn": "Commented on in", "CommentOn": "Comment on",
+    "UpdateIn": "Updated in", "UpdateOf": "Update of",
+    "RepublishedIn": "Republished in", "RepublishedFrom": "Republished from",
+    "RetractedandRepublishedIn": "Retracted and republished in",
+    "RetractedandRepublishedFrom": "Retracted and republished from",
+}
+CANDIDATES_SHOWN = 25
+HISTORY_SHOWN = 20
+
+
+async def _dicts(db, sql, params=None):
+    return [dict(row) for row in (await db.execute(sql, params or {})).rows]
+
+
+async def _first(db, sql, params):
+    rows = await _dicts(db, sql, params)
+    return rows[0] if rows else None
+
+
+async def status_counts(db):
+    """Each status, worst first, with how many claims have it (zero included)."""
+    counts = {
+        row["status"]: row["n"]
+        for row in await _dicts(db, "SELECT status, count(*) AS n FROM claim_status GROUP BY status")
+    }
+    return [{**status, "count": counts.get(status["code"], 0)} for status in STATUSES]
+
+
+async def claim_page(db, claim_id):
+    """Everything the claim page shows, or None for an unknown claim id."""
+    claim = await _first(
+        db,
+        "SELECT cl.id, cl.page, cl.section, cl.text, cl.archived_at, s.status, "
+        "s.strongest_human_evidence, s.new_evidence_since_review, s.last_reviewed "
+        "FROM claims cl LEFT JOIN claim_status s ON s.claim_id = cl.id WHERE cl.id = :id",
+        {"id": claim_id},
+    )
+    if claim is None:
+        return None
+    levels = await level_labels(db)
+    evidence = await _dicts(
+        db,
+        "SELECT d.*, c.title_html, c.has_erratum FROM claim_evidence_detail d "
+        "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id "
+        "ORDER BY d.is_missing, d.design_rank, d.year DESC",
+        {"id": claim_id},
+    )
+    candidates = await _dicts(
+        db, f"SELECT * FROM claim_candidates WHERE claim_id = :id LIMIT {CANDIDATES_SHOWN}",
+        {"id": claim_id},
+    )
+    extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
+    evidence = [_describe(row, extras, levels) for row in evidence]
+    return {
+        "claim": {**claim, "status_info": STATUS_BY_CODE.get(claim["status"])},
+        "evidence_groups": [
+            {**stance, "items": [row for row in evidence if row["stance"] == stance["code"]]}
+            for stance in STANCES
+        ],
+        "evidence_count": len(evidence),
+        "candidates": [_describe(row, extras, levels) for row in candidates],
+        "candidates_truncated": len(candidates) == CANDIDATES_SHOWN,
+        "history": await _dicts(
+            db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
+                f"LIMIT {HISTORY_SHOWN}", {"id": claim_id},
+        ),
+    }
+
+
+async def citation_page(db, pmid):
+    """Everything the citation page shows, or None when the PMID is not stored."""
+    citation = await _first(db, "SELECT * FROM citations WHERE pmid = :pmid", {"pmid": pmid})
+    if citation is None:
+        return None
+    by_pmid = {"pmid": pmid}
+    extras = await _citation_extras(db, [pmid])
+    notices = await _dicts(
+        db,
+        "SELECT l.reftype, l.target_pmid, l.refsource, t.pmid IS NOT NULL AS is_stored "
+        "FROM citation_links l LEFT JOIN citations t ON t.pmid = l.target_pmid "
+        "WHERE l.pmid = :pmid ORDER BY l.rowid",
+        by_pmid,
+    )
+    return {
+        "citation": _describe(citation, extras, await level_labels(db)),
+        "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
+        "authors": await _dicts(
+            db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
+        ),
+        "mesh": group_mesh(await _dicts(
+            db, "SELECT descriptor, qualifier, major FROM citation_mesh WHERE pmid = :pmid "
+                "ORDER BY rowid", by_pmid,
+        )),
+        "publication_types": [
+            row["publication_type"] for row in await _dicts(
+                db, "SELECT publication_type FROM citation_publication_types WHERE pmid = :pmid "
+                    "ORDER BY rowid", by_pmid,
+            )
+        ],
+        "notices": [{**n, "label": LINK_TYPES.get(n["reftype"], n["reftype"])} for n in notices],
+        "claims": await _dicts(
+            db,
+            "SELECT e.claim_id, e.stance, e.note, e.reviewer, e.reviewed_at, cl.page, cl.text "
+            "FROM claim_evidence e JOIN claims cl ON cl.id = e.claim_id WHERE e.pmid = :pmid "
+            "ORDER BY cl.position",
+            by_pmid,
+        ),
+    }
+
+
+async def level_labels(db):
+    """(kind, code) → {"short", "full"} from evidence_levels, e.g. ("design", "rct")."""
+    return {
+        (row["kind"], row["code"]): {"short": short_label(row["label"]), "full": row["label"]}
+        for row in await _dicts(db, "SELECT kind, code, label FROM evidence_levels")
+    }
+
+
+def short_label(label):
+    """'Observational study: cohort, ...' → 'Observational study' (for badges)."""
+    return re.split(r"[:(]", label, maxsplit=1)[0].strip()
+
+
+async def _citation_extras(db, pmids):
+    """pmid → what the list rows lack: title_html, DOI, PMC id and trial registrations."""
+    if not pmids:
+        return {}
+    params = {"pmids": "[" + ",".join(str(int(p)) for p in set(pmids)) + "]"}
+    in_list = "(SELECT value FROM json_each(:pmids))"
+    extras = {
+        row["pmid"]: {**row, "trials": []}
+        for row in await _dicts(
+            db, f"SELECT pmid, title_html, doi, pmcid FROM citations WHERE pmid IN {in_list}",
+            params,
+        )
+    }
+    for row in await _dicts(
+        db,
+        "SELECT pmid, accession FROM citation_databanks WHERE databank = 'ClinicalTrials.gov' "
+        f"AND pmid IN {in_list} ORDER BY rowid",
+        params,
+    ):
+        extras[row["pmid"]]["trials"].append(row["accession"])
+    return extras
+
+
+def _describe(row, extras, levels):
+    """A citation row (from any table or view) with what every page shows of it."""
+    row = {**row, **extras.get(row["pmid"], {"trials": []})}
+    return {
+        **row,
+        "title_markup": safe_markup(row.get("title_html"), row.get("title")),
+        "design": levels.get(("design", row.get("study_design"))),
+        "subjects_level": levels.get(("subjects", row.get("subjects"))),
+        "warnings": warnings(row),
+        "links": external_links(row),
+    }
+
+
+def warnings(citation):
+    """What staff must know before relying on a citation, most serious first."""
+    found = []
+    if citation.get("is_retracted"):
+        found.append({"level": "danger", "text": "Retracted: this article must not be used as evidence."})
+    if citation.get("has_expression_of_concern"):
+        found.append({"level": "danger", "text": "Expression of concern: the journal has "
+                                                 "published doubts about this article."})
+    if citation.get("is_deleted"):
+        found.append({"level": "danger", "text": "Deleted from PubMed: the record was withdrawn."})
+    if citation.get("has_erratum"):
+        found.append({"level": "note", "text": "Erratum: a correction was published; "
+                                               "check it before quoting figures."})
+    return found
+
+
+def external_links(citation):
+    """PubMed, DOI, PubMed Central and ClinicalTrials.gov links, as (label, url)."""
+    links = [("PubMed", f"https://pubmed.ncbi.nlm.nih.gov/{int(citation['pmid'])}/")]
+    if citation.get("doi"):
+        links.append(("DOI", "https://doi.org/" + quote(citation["doi"], safe="/:;()<>.-_")))
+    if citation.get("pmcid"):
+        links.append(("Full text (PMC)",
+                      f"https://www.ncbi.nlm.nih.gov/pmc/articles/{quote(citation['pmcid'])}/"))
+    for trial in citation.get("trials", []):
+        links.append((f"ClinicalTrials.gov {trial}",
+                      f"https://clinicaltrials.gov/study/{quote(trial)}"))
+    return links
+
+
+def group_mesh(rows):
+    """citation_mesh rows → one entry per descriptor with its qualifiers."""
+    headings = {}
+    for row in rows:
+        heading = headings.setdefault(
+            row["descriptor"], {"descriptor": row["descriptor"], "major": False, "qualifiers": []}
+        )
+        if row["qualifier"]:
+            heading["qualifiers"].append({"name": row["qualifier"], "major": bool(row["major"])})
+        else:
+            heading["major"] = heading["major"] or bool(row["major"])
+    return list(headings.values())
+
+
+def safe_markup(stored_html, plain_text):
+    """Stored title/abstract HTML, passed once more through fetch.markup's allow-list
+    (abstracts keep their paragraphs): a row written by anything but our importer
+    can still never inject markup. HTML that does not parse falls back to the
+    escaped plain text."""
+    if not stored_html:
+        return escape(plain_text or "")
+    try:
+        root = etree.fromstring(f"<div>{stored_html}</div>")
+    except etree.XMLSyntaxError:
+        return escape(plain_text or "")
+    if len(root) and all(child.tag == "p" for child in root) and not (root.text or "").strip():
+        return Markup("".join(f"<p>{safe_html(p) or ''}</p>" for p in root))
+    return Markup(safe_html(root) or "")
+
+
+def readable_time(value):
+    """'2026-11-21T16:22:46+00:00' → '21 Nov 2026, 16:22 UTC'; other text unchanged."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return moment.strftime("%-d %b %Y, %H:%M")
+    return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")

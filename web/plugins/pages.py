@@ -1,0 +1,113 @@
+"""The staff pages: home page figures, /claim/<id>, /citation/<pmid>, and links
+from every pmid and claim_id cell to those pages.
+
+Routes name no database, so the same URLs work for demo.db and citations.db:
+they read the first (only) database Datasette serves.
+"""
+
+from urllib.parse import quote
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from web import pages
+
+PMID_COLUMNS = {"pmid", "target_pmid"}
+# Exports and feeds of one claim's evidence (their renderers live elsewhere).
+CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
+                 ("Vancouver", "vancouver")]
+
+
+def claim_path(claim_id):
+    return "/claim/" + quote(str(claim_id), safe="")
+
+
+def citation_path(pmid):
+    return f"/citation/{int(pmid)}"
+
+
+async def _database(datasette, request):
+    db = datasette.get_database()
+    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
+    return db
+
+
+async def _render(datasette, request, template, context):
+    return Response.html(await datasette.render_template(
+        template, {**context, "database": datasette.get_database().name,
+                   "claim_path": claim_path, "citation_path": citation_path},
+        request=request,
+    ))
+
+
+async def claim_view(datasette, request):
+    claim_id = request.url_vars["claim_id"]
+    details = await pages.claim_page(await _database(datasette, request), claim_id)
+    if details is None:
+        raise NotFound(f"There is no claim with id “{claim_id}”. Claim ids are listed in the "
+                       "claims table; check the link or pick the claim there.")
+    return await _render(datasette, request, "claim.html", {
+        **details,
+        "stances": pages.STANCES,
+        "exports": CLAIM_EXPORTS,
+        # An archived claim is off the website: its evidence is kept as it was.
+        "can_edit": bool(request.actor and request.actor.get("id"))
+        and not details["claim"]["archived_at"],
+    })
+
+
+async def back_to_claim(request):
+    """Where the curation forms land after a write: Datasette forwards the form's
+    query string (?claim_id=...) to the query's static on_success_redirect."""
+    claim_id = request.args.get("claim_id")
+    return Response.redirect(claim_path(claim_id) if claim_id else "/")
+
+
+async def citation_view(datasette, request):
+    pmid = request.url_vars["pmid"]
+    details = pmid.isdigit() and await pages.citation_page(
+        await _database(datasette, request), int(pmid))
+    if not details:
+        raise NotFound(f"PMID “{pmid}” is not in this database. Check the number; if it is "
+                       f"right, the article has not been fetched yet: look it up on PubMed.")
+    return await _render(datasette, request, "citation.html", details)
+
+
+@hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["when"] = pages.readable_time
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/claim/(?P<claim_id>[^/]+)$", claim_view),
+        (r"^/claim$", back_to_claim),
+        (r"^/citation/(?P<pmid>[^/]+)$", citation_view),
+    ]
+
+
+@hookimpl
+def extra_template_vars(view_name, datasette):
+    if view_name != "index":
+        return {}
+
+    async def home():
+        db = datasette.get_database()
+        return {"statuses": await pages.status_counts(db), "database": db.name}
+
+    return home
+
+
+@hookimpl
+def render_cell(value, column):
+    """pmid and claim_id cells link to the staff pages; other cells stay as they are."""
+    # A foreign-key cell (claim_evidence.claim_id, citation_authors.pmid) arrives expanded.
+    if isinstance(value, dict):
+        value = value.get("value")
+    if column in PMID_COLUMNS and isinstance(value, int):
+        return Markup('<a href="{}">{}</a>').format(citation_path(value), value)
+    if column == "claim_id" and isinstance(value, str) and value:
+        return Markup('<a href="{}">{}</a>').format(claim_path(value), value)
+    return None
