@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench
+.PHONY: demo test bench bench-serve
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -18,6 +18,10 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/import_bench.py
+
+# The web pages on 200,000 and 1,000,000 synthetic citations (first run: ~20 min, 8 GB in bench/work).
+bench-serve: $(VENV)/.installed-bench
+	$(BIN)/python bench/serve_bench.py
 
 $(BIN)/python:
 	# Debian's python3 lacks venv until python3-venv is installed.

@@ -181,13 +181,13 @@ def generate(path, size):
         stale.unlink()
     path.with_suffix(".json").unlink(missing_ok=True)
     database = store.open_db(path)
-    claims = load_configuration(database)
+    claims, searches = load_configuration(database)
     maker = RecordMaker(size)
     with bulk_load(database.conn):
         for first in range(0, size, CHUNK):
             write_records(database.conn, maker.records(first, min(CHUNK, size - first)))
     with bulk_load(database.conn, tables=("search_hits",)):
-        write_hits(database.conn, maker, claims)
+        write_hits(database.conn, maker, searches)
     write_curation(database.conn, maker, claims)
     write_runs(database.conn, maker.random)
     refresh_claim_matches(database)  # as `litref import` does after its last batch
@@ -197,12 +197,13 @@ def generate(path, size):
 
 
 def load_configuration(database):
-    """The real claims.yml and searches.yml (with each claim's search), as `litref fetch` loads them."""
+    """The real claims.yml and searches.yml (with each claim's search), as `litref fetch`
+    loads them; returns (claims, searches)."""
     claims = config.load_claims(PROJECT / "claims.yml")
     load_claims(database, claims, now=iso(NOW - timedelta(days=HISTORY_DAYS)))
     searches = config.load_searches(PROJECT / "searches.yml") + [claim_search(c) for c in claims]
     save_searches(database, searches, now=iso(NOW - timedelta(days=HISTORY_DAYS)))
-    return claims
+    return claims, searches
 
 
 # --- bulk writing ------------------------------------------------------------
@@ -247,9 +248,8 @@ def write_records(conn, chunk):
             conn.executemany(insert_sql(table, columns), chunk[table])
 
 
-def write_hits(conn, maker, claims):
+def write_hits(conn, maker, searches):
     """search_hits of the saved searches and of each claim's search."""
-    searches = config.load_searches(PROJECT / "searches.yml") + [claim_search(c) for c in claims]
     last_run = iso(NOW)
     with conn:
         for search in searches:

@@ -109,10 +109,7 @@ def _open_for_fetch(path, left_behind):
             "that fetch never finished (killed, or the machine went down).",
             err=True,
         )
-    try:
-        database = store.open_db(path)
-    except OSError as error:
-        fail(_database_failure(path, error), 2)
+    database = _open(path)
     for run in close_interrupted(database, now=utc_now()):
         click.echo(
             f"{run['search']}: the run started {run['started']} never finished; "
@@ -120,6 +117,14 @@ def _open_for_fetch(path, left_behind):
             err=True,
         )
     return database
+
+
+def _open(path):
+    """Open (create or upgrade) the database, or exit 2 saying why it cannot be written."""
+    try:
+        return store.open_db(path)
+    except (OSError, sqlite3.Error, BackupError) as error:
+        fail(_database_failure(path, error), 2)
 
 
 def _database_failure(path, error):
@@ -130,7 +135,7 @@ def _database_failure(path, error):
             f"The database {path} could not be written: {error}. The disk may be full, a "
             "file size limit reached, or the disk failing. What earlier batches stored is "
             "kept; the batch under way stored nothing. Free some space (or check the disk), "
-            "then run litref fetch again."
+            "then run the same command again."
         )
     return (
         f"Cannot write the database {path} ({error}). Check the path, and that the user "
@@ -224,7 +229,7 @@ def claims(db_path, claims_path, prune):
         loaded = config.load_claims(claims_path)
     except ConfigFileError as error:
         fail(str(error), 2)
-    counts = _load_claims(store.open_db(db_path or store.default_path()), loaded, prune)
+    counts = _load_claims(_open(db_path or store.default_path()), loaded, prune)
     click.echo(
         f"{claims_path}: {counts['claims']} claims ({counts['new']} new), "
         f"{counts['archived']} archived, {counts['removed']} removed",
@@ -237,7 +242,7 @@ def claims(db_path, claims_path, prune):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
-    database = store.open_db(db_path or store.default_path())
+    database = _open(db_path or store.default_path())
     failed = 0
     for path in files:
         try:
@@ -261,7 +266,7 @@ def import_(db_path, files):
 def serve(db_path, host, port):
     """Serve the database in Datasette for staff."""
     path = db_path or store.default_path()
-    store.open_db(path).close()  # create or upgrade the schema before Datasette opens it
+    _open(path).close()  # create or upgrade the schema before Datasette opens it
     _datasette(path, host, port)
 
 

@@ -181,3 +181,18 @@ def test_disk_full(stored, server, paths, tmp_path):
     big_runs = rows(paths, "SELECT status, error FROM fetch_runs WHERE search = 'big' ORDER BY id")
     assert [run["status"] for run in big_runs] == ["failed", "ok"]
     assert "disk I/O error" in big_runs[0]["error"] and "Nothing was stored" in big_runs[0]["error"]
+
+
+@pytest.mark.parametrize("command", [["claims"], ["import", "sample/pubmed-sample.xml"], ["serve"]])
+def test_every_writing_command_names_a_database_it_cannot_open(tmp_path, command):
+    from click.testing import CliRunner
+
+    from litref.cli import PROJECT, main
+
+    (tmp_path / "a-file").write_text("not a folder")
+    database = tmp_path / "a-file" / "citations.db"
+    args = [command[0], "--db", str(database), *[str(PROJECT / a) for a in command[1:]]]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"Cannot write the database {database} (" in result.output
+    assert "Traceback" not in result.output

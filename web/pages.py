@@ -76,14 +76,22 @@ async def status_counts(db):
 async def claim_page(db, claim_id):
     """Everything the claim page shows, or None for an unknown claim id."""
     claim = await _first(
-        db,
-        "SELECT cl.id, cl.page, cl.section, cl.text, cl.archived_at, s.status, "
-        "s.strongest_human_evidence, s.new_evidence_since_review, s.last_reviewed "
-        "FROM claims cl LEFT JOIN claim_status s ON s.claim_id = cl.id WHERE cl.id = :id",
-        {"id": claim_id},
+        db, "SELECT id, page, section, text, archived_at FROM claims WHERE id = :id", {"id": claim_id}
     )
     if claim is None:
         return None
+    # A filter on the view, not a join with it: a join makes SQLite work out every
+    # claim's status (40 ms at 1,000,000 citations, against 3 ms). Archived claims
+    # have no status.
+    status = await _first(
+        db,
+        "SELECT status, strongest_human_evidence, new_evidence_since_review, last_reviewed "
+        "FROM claim_status WHERE claim_id = :id",
+        {"id": claim_id},
+    )
+    claim.update(status or dict.fromkeys(
+        ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed")
+    ))
     levels = await level_labels(db)
     evidence = await _dicts(
         db,
