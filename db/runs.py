@@ -52,9 +52,7 @@ def save_fetch_batch(db, run_id, search_name, items, *, now):
     """One efetch batch: records, the search's hits and the run's counters, all or nothing."""
     with db.atomic():
         # `litref fetch` refreshes the claims' text matches once, after all its searches.
-        counts = save_records(
-            db, items, source=f"search:{search_name}", now=now, refresh_matches=False
-        )
+        counts = save_records(db, items, source=f"search:{search_name}", now=now)
         db.conn.executemany(
             "INSERT INTO search_hits (search, pmid, first_seen, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(search, pmid) DO UPDATE SET last_seen = excluded.last_seen",

@@ -5,7 +5,6 @@ stored whole or not at all. Staff curation lives in other tables and is never
 touched here; a citation row is never deleted, only marked ``is_deleted``.
 """
 
-from db.candidates import refresh_claim_matches
 from db.migrations import CHILD_TABLES, CITATION_COLUMNS
 
 # Record-dict key → child table.
@@ -38,14 +37,14 @@ INSERT_CHILD = {
 }
 
 
-def save_records(db, items, *, source, now, refresh_matches=True):
+def save_records(db, items, *, source, now):
     """Store parsed items (records and deletions) in one transaction.
 
     Returns counts: ``new``, ``updated``, ``unchanged``, ``deleted`` and the
-    ``pmids`` of the records seen (stored or already up to date). A caller
-    that stores many batches passes ``refresh_matches=False`` and calls
-    ``db.candidates.refresh_claim_matches`` once at the end: it ranks every
-    citation against every claim (18 s at 1,000,000 citations, bench/README.md).
+    ``pmids`` of the records seen (stored or already up to date). The caller
+    then calls ``db.candidates.refresh_claim_matches`` once, after its last
+    batch: it ranks every citation against every claim (18 s at 1,000,000
+    citations, bench/README.md), far too slow to run per batch.
     """
     records, delete_pmids = _split(items)
     with db.atomic():
@@ -53,8 +52,6 @@ def save_records(db, items, *, source, now, refresh_matches=True):
         changed = [r for pmid, r in records.items() if _is_change(r, stored.get(pmid))]
         _write_changed(db, changed, stored, source=source, now=now)
         deleted = mark_deleted(db, delete_pmids, now=now)
-        if refresh_matches and changed:
-            refresh_claim_matches(db)
     new = sum(1 for r in changed if r["citation"]["pmid"] not in stored)
     return {
         "new": new,

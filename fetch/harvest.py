@@ -156,6 +156,6 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
     for start in range(0, len(pmids), BATCH_SIZE):
         batch = pmids[start : start + BATCH_SIZE]
         items = efetch_ids(settings, batch, f"curated citations {batch[0]}-{batch[-1]}")
-        counts = save_records(db, items, source="curated", now=clock(), refresh_matches=False)
+        counts = save_records(db, items, source="curated", now=clock())
         stored.update(counts["pmids"])
     return sorted(set(pmids) - stored)

@@ -38,7 +38,7 @@ def import_file(db, path, *, now):
     try:
         with _parsed_elsewhere(path) as batches, db.atomic():
             for batch in batches:
-                counts = save_records(db, batch, source=path.name, now=now, refresh_matches=False)
+                counts = save_records(db, batch, source=path.name, now=now)
                 for key in ("new", "updated", "unchanged", "deleted"):
                     totals[key] += counts[key]
                 totals["records"] += len(counts["pmids"])

@@ -8,7 +8,6 @@ import sqlite_utils
 from click.testing import CliRunner
 
 import db
-import db.store
 import fetch.importer
 import litref.cli
 from db.candidates import refresh_claim_matches
@@ -52,7 +51,7 @@ def database(tmp_path):
 def refreshes(monkeypatch):
     """Counts the full refreshes asked for by each module that may ask for one."""
     calls = {}
-    for module in (db.store, fetch.importer, litref.cli):
+    for module in (fetch.importer, litref.cli):
         def counted(database, claim_ids=None, name=module.__name__):
             calls[name] = calls.get(name, 0) + 1
             refresh_claim_matches(database, claim_ids)
@@ -70,8 +69,7 @@ def test_best_match_ranks_first_and_only_the_best_are_kept(database):
 
 
 def test_a_batch_stored_without_refresh_waits_for_the_refresh(database):
-    save_records(database, parsed(article(99000700, title=BEST)), source="t", now=T0,
-                 refresh_matches=False)
+    save_records(database, parsed(article(99000700, title=BEST)), source="t", now=T0)
     assert matches(database) == []
     refresh_claim_matches(database)
     assert matches(database) == [(99000700, 1)]
@@ -137,9 +135,9 @@ def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path):
         old["claims"].insert({**claim, "fts_query": fts_query(claim["text"]), "position": position})
     titles = [BEST, CARTILAGE, "Synthetic nephritis record", "Synthetic record about nothing"]
     save_records(old, parsed(*[article(99000700 + i, title=t) for i, t in enumerate(titles)]),
-                 source="t", now=T0, refresh_matches=False)
+                 source="t", now=T0)
     save_records(old, parsed(article(99000710, title="Synthetic stem cells in nephritis")),
-                 source="t", now=LATER, refresh_matches=False)
+                 source="t", now=LATER)
     link(old, 99000702, "supports")
     with old.atomic():
         old.execute("INSERT INTO searches (name, query) VALUES ('claim-msc-cures', 'q')")

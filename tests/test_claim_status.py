@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import db
 from db.claims import load_claims
+from db.candidates import refresh_claim_matches
 from db.store import save_records
 from fetch import pubmed_xml
 from litref.cli import main
@@ -39,7 +40,9 @@ def article(pmid, *, types=("Journal Article",), mesh=(), title=None, extra_type
 
 def store(database, *articles, now=T0):
     xml = f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode()
-    return save_records(database, list(pubmed_xml.parse(io.BytesIO(xml), "test")), source="test", now=now)
+    counts = save_records(database, list(pubmed_xml.parse(io.BytesIO(xml), "test")), source="test", now=now)
+    refresh_claim_matches(database)  # as the import and the fetch do after their last batch
+    return counts
 
 
 def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
