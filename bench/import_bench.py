@@ -314,7 +314,7 @@ def print_counts(prints, changed):
 
 def source_stamps():
     """mtime of every project module: others may edit them while the benchmark runs."""
-    modules = [p for d in ("fetch", "db", "litref") for p in (PROJECT / d).glob("*.py")]
+    modules = [p for d in ("evidence", "fetch", "db", "litref") for p in (PROJECT / d).rglob("*.py")]
     return {p: p.stat().st_mtime for p in modules}
 
 

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from itsdangerous import URLSafeSerializer
 
-import db as store
+from litref.db.database import open_db
 from import_bench import PROJECT, WORK, print_targets
 from synthetic import FIRST_PMID, check_schema, ensure_database
 
@@ -140,7 +140,7 @@ def prepare(size):
     info = ensure_database(size)
     path = info["path"]
     start = time.perf_counter()
-    store.open_db(path).close()  # what `litref serve` does first; slow only after an upgrade
+    open_db(path).close()  # what `litref serve` does first; slow only after an upgrade
     info["upgrade_seconds"] = time.perf_counter() - start
     check_schema(path)
     for backup in WORK.glob(path.name + ".*.bak"):  # taken before a migration; not wanted here

@@ -24,13 +24,13 @@ from random import Random
 
 import numpy as np
 
-import db as store
-from db.candidates import refresh_claim_matches
-from db.claims import load_claims
-from db.migrations import CHILD_TABLES, CITATION_COLUMNS
-from db.runs import save_searches
-from fetch.claim_queries import claim_search
-from fetch.levels import classify
+from litref.db.database import open_db
+from litref.db.candidates import refresh_claim_matches
+from litref.db.claims import save_claims
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.runs import save_searches
+from litref.evidence.claim_queries import claim_search
+from litref.evidence.grading import classify
 from import_bench import PROJECT, WORK
 from litref import config
 from vocabulary import word_counts
@@ -180,7 +180,7 @@ def generate(path, size):
     for stale in WORK.glob(path.name + "*"):
         stale.unlink()
     path.with_suffix(".json").unlink(missing_ok=True)
-    database = store.open_db(path)
+    database = open_db(path)
     claims, searches = load_configuration(database)
     maker = RecordMaker(size)
     with bulk_load(database.conn):
@@ -199,9 +199,9 @@ def generate(path, size):
 def load_configuration(database):
     """The real claims.yml and searches.yml (with each claim's search), as `litref fetch`
     loads them; returns (claims, searches)."""
-    claims = config.load_claims(PROJECT / "claims.yml")
-    load_claims(database, claims, now=iso(NOW - timedelta(days=HISTORY_DAYS)))
-    searches = config.load_searches(PROJECT / "searches.yml") + [claim_search(c) for c in claims]
+    claims = config.read_claims(PROJECT / "claims.yml")
+    save_claims(database, claims, now=iso(NOW - timedelta(days=HISTORY_DAYS)))
+    searches = config.read_searches(PROJECT / "searches.yml") + [claim_search(c) for c in claims]
     save_searches(database, searches, now=iso(NOW - timedelta(days=HISTORY_DAYS)))
     return claims, searches
 
@@ -303,7 +303,7 @@ def write_runs(conn, random):
 def check_schema(path):
     """The generated schema must be exactly what open_db makes: the benchmark measures the real one."""
     with tempfile.TemporaryDirectory() as folder:
-        store.open_db(f"{folder}/fresh.db").close()
+        open_db(f"{folder}/fresh.db").close()
         expected = schema(f"{folder}/fresh.db")
     if schema(path) != expected:
         raise RuntimeError(f"{path}: the generated schema differs from a fresh open_db database")

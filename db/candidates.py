@@ -16,7 +16,7 @@ Between a fetch's first batch and its end, new citations are not yet text
 matches; a claim's query hits (search_hits) are candidates at once.
 """
 
-from db.claim_views import TEXT_MATCHES_PER_CLAIM
+from litref.db.views import TEXT_MATCHES_PER_CLAIM
 
 _RANK_ONE_CLAIM = f"""
 INSERT INTO claim_text_matches (claim_id, pmid, text_rank)

@@ -1,20 +1,19 @@
-"""Writes of the claims (from claims.yml) and of staff curation (claim_evidence).
+"""Writes of the claims, as read from claims.yml (litref/config.py).
 
 Fetches and imports never call anything here, and nothing here ever deletes a
-curated link: a claim that has curated evidence can only be archived.
+curated link: a claim that has curated evidence can only be archived. Staff
+curation has its own writer: db/curation.py.
 """
 
-from db.candidates import active_claim_queries, refresh_changed_claims
-from fetch.claim_queries import fts_query
-
-SAMPLE_REVIEWER = "sample (reference-records.json)"
+from litref.db.candidates import active_claim_queries, refresh_changed_claims
+from litref.evidence.claim_queries import fts_query
 
 
 class ClaimsRemoved(ValueError):
     """Claims with curated evidence are missing from claims.yml."""
 
 
-def load_claims(db, claims, *, now, prune=False):
+def save_claims(db, claims, *, now, prune=False):
     """Make the claims table match claims.yml; returns counts added/updated/archived/removed."""
     with db.atomic():
         before = active_claim_queries(db)
@@ -72,30 +71,3 @@ def _upsert_claim(db, claim, position, now):
         "INSERT INTO claim_topics (claim_id, topic) VALUES (?, ?)",
         [(claim["id"], topic) for topic in dict.fromkeys(claim.get("topics") or [])],
     )
-
-
-def load_sample_curation(db, links, *, now):
-    """The demo's curation, marked as sample; never overwrites a link staff already made."""
-    with db.atomic():
-        cursor = db.conn.executemany(
-            "INSERT OR IGNORE INTO claim_evidence "
-            "(claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1)",
-            [
-                (link["claim"], int(link["pmid"]), link["stance"], link.get("note"),
-                 SAMPLE_REVIEWER, now)
-                for link in links
-            ],
-        )
-    return cursor.rowcount
-
-
-def missing_curated_pmids(db):
-    """Curated PMIDs not (yet) in citations: shown as missing, fetched on the next run."""
-    return [
-        row[0]
-        for row in db.execute(
-            "SELECT DISTINCT e.pmid FROM claim_evidence e "
-            "LEFT JOIN citations c ON c.pmid = e.pmid WHERE c.pmid IS NULL ORDER BY e.pmid"
-        )
-    ]

@@ -10,9 +10,12 @@ from anything staff write, so a re-fetch can never erase curation.
 
 from sqlite_utils import Migrations
 
-from db.candidates import refresh_claim_matches
-from db.claim_views import CLAIM_CANDIDATES, CLAIM_STATUS, V1_CLAIM_VIEWS
-from fetch.levels import classify, level_rows
+from litref.db.candidates import refresh_claim_matches
+from litref.db.curation import CLAIM_CHECK_SQL, CURATION_LOG_SQL
+from litref.db.sql import quoted_list
+from litref.db.views import CLAIM_CANDIDATES, CLAIM_STATUS, V1_CLAIM_VIEWS
+from litref.evidence.grading import classify, level_rows
+from litref.evidence.vocabularies import stances
 
 migrations = Migrations("litref")
 
@@ -58,7 +61,7 @@ V1_CITATION_COLUMNS = {
     "updated_at": str,
 }
 
-# Evidence level of each citation (see fetch/levels.py), added by m003.
+# Evidence level of each citation (see evidence/grading.py), added by m003.
 LEVEL_COLUMNS = {"study_design": str, "design_rank": int, "subjects": str}
 CITATION_COLUMNS = {**V1_CITATION_COLUMNS, **LEVEL_COLUMNS}
 
@@ -188,11 +191,11 @@ def _classify_stored_citations(db):
 def m004_claims_and_curation(db):
     # Plain SQL: CHECK constraints and triggers make the database itself refuse
     # bad curation (Datasette's write connection runs without foreign keys).
-    for statement in CLAIM_TABLES_SQL:
-        db.execute(statement)
+    for statement in _CLAIM_TABLES_SQL:
+        db.execute(statement.format(stances=quoted_list(stances.CODES)))
 
 
-CLAIM_TABLES_SQL = [
+_CLAIM_TABLES_SQL = [
     """CREATE TABLE claims (
         id TEXT PRIMARY KEY,
         page TEXT NOT NULL,
@@ -215,7 +218,7 @@ CLAIM_TABLES_SQL = [
     """CREATE TABLE claim_evidence (
         claim_id TEXT NOT NULL REFERENCES claims(id),
         pmid INTEGER NOT NULL,
-        stance TEXT NOT NULL CHECK (stance IN ('supports', 'contradicts', 'mixed', 'context')),
+        stance TEXT NOT NULL CHECK (stance IN {stances}),
         note TEXT,
         reviewer TEXT NOT NULL,
         reviewed_at TEXT NOT NULL,
@@ -255,62 +258,9 @@ def m007_curation_log(db):
     """Staff curation from the browser goes through curation_log: triggers refuse
     bad requests with a message staff can act on (Datasette shows it), then apply
     the change to claim_evidence. The log keeps every change, with what a change or
-    removal replaced, so no judgement is ever lost."""
+    removal replaced, so no judgement is ever lost (db/curation.py)."""
     for statement in CURATION_LOG_SQL:
         db.execute(statement)
-
-
-# Literal messages: RAISE takes no expressions in SQLite 3.40.
-CURATION_LOG_SQL = [
-    """CREATE TABLE curation_log (
-        id INTEGER PRIMARY KEY,
-        action TEXT NOT NULL CHECK (action IN ('link', 'change', 'remove')),
-        claim_id TEXT NOT NULL,
-        pmid INTEGER NOT NULL,
-        stance TEXT,
-        note TEXT,
-        reviewer TEXT NOT NULL,
-        logged_at TEXT NOT NULL,
-        previous_stance TEXT,
-        previous_note TEXT,
-        previous_reviewer TEXT
-    )""",
-    "CREATE INDEX idx_curation_log_claim ON curation_log (claim_id)",
-    """CREATE TRIGGER curation_log_refuses BEFORE INSERT ON curation_log BEGIN
-        SELECT CASE
-        WHEN coalesce(NEW.reviewer, '') = '' THEN
-            RAISE(ABORT, 'Sign in first: every change records who made it.')
-        WHEN NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id AND archived_at IS NULL) THEN
-            RAISE(ABORT, 'Unknown claim id: pick the claim from the claims list and try again.')
-        WHEN NOT EXISTS (SELECT 1 FROM citations WHERE pmid = NEW.pmid) THEN
-            RAISE(ABORT, 'That PMID is not in the database: check the number, or bring the article in first (a saved search or litref import).')
-        WHEN NEW.action != 'remove'
-             AND coalesce(NEW.stance, '') NOT IN ('supports', 'contradicts', 'mixed', 'context') THEN
-            RAISE(ABORT, 'Choose a stance: supports, contradicts, mixed or context.')
-        WHEN NEW.action = 'link' AND EXISTS (
-            SELECT 1 FROM claim_evidence WHERE claim_id = NEW.claim_id AND pmid = NEW.pmid) THEN
-            RAISE(ABORT, 'This article is already linked to this claim: change its stance instead.')
-        WHEN NEW.action != 'link' AND NOT EXISTS (
-            SELECT 1 FROM claim_evidence WHERE claim_id = NEW.claim_id AND pmid = NEW.pmid) THEN
-            RAISE(ABORT, 'This article is not linked to this claim: nothing to change or remove.')
-        END;
-    END""",
-    """CREATE TRIGGER curation_log_applies AFTER INSERT ON curation_log BEGIN
-        UPDATE curation_log SET
-            (previous_stance, previous_note, previous_reviewer) = (
-                SELECT stance, note, reviewer FROM claim_evidence
-                WHERE claim_id = NEW.claim_id AND pmid = NEW.pmid)
-        WHERE id = NEW.id AND NEW.action != 'link';
-        DELETE FROM claim_evidence
-        WHERE NEW.action = 'remove' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        UPDATE claim_evidence SET stance = NEW.stance, note = NEW.note, reviewer = NEW.reviewer,
-            reviewed_at = NEW.logged_at, is_sample = 0
-        WHERE NEW.action = 'change' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample)
-        SELECT NEW.claim_id, NEW.pmid, NEW.stance, NEW.note, NEW.reviewer, NEW.logged_at, 0
-        WHERE NEW.action = 'link';
-    END""",
-]
 
 
 @migrations()
@@ -318,7 +268,7 @@ def m008_stored_text_matches(db):
     """Each claim's best text matches are stored (db/candidates.py) instead of being
     ranked inside claim_candidates on every query (28 s a query at 200,000
     citations), and claim_status counts new candidates from recent hits only.
-    The views keep their names, columns and rows (see db/claim_views.py)."""
+    The views keep their names, columns and rows (see db/views.py)."""
     db.execute(
         """CREATE TABLE claim_text_matches (
             claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
@@ -337,3 +287,13 @@ def m008_stored_text_matches(db):
         db.execute(f"DROP VIEW {view}")
         db.execute(statement)
     refresh_claim_matches(db)
+
+
+@migrations()
+def m009_one_claim_check(db):
+    """The claim_evidence triggers test for the claim as curation_log does, with
+    the same message for staff (db/curation.py: claim_exists)."""
+    for name in ("claim_evidence_needs_claim", "claim_evidence_keeps_claim"):
+        db.execute(f"DROP TRIGGER {name}")
+    for statement in CLAIM_CHECK_SQL:
+        db.execute(statement)

@@ -2,7 +2,7 @@
 
 import json
 
-from db.store import save_records
+from litref.db.citations import save_records
 
 
 def save_searches(db, searches, *, now):

@@ -22,7 +22,7 @@ from urllib.error import HTTPError, URLError
 from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
-from fetch import pubmed_xml, ratelimit
+from litref.fetch import pubmed_xml, ratelimit
 
 NCBI_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
 TOOL = "litref"

@@ -1,29 +1,52 @@
-"""Running a saved search against PubMed and storing what it finds.
+"""Running one search against PubMed: what to ask for, and the records it yields.
 
-A run is logged in ``fetch_runs`` before its first request. It searches with
-the history server, fetches the records in batches (each stored in its own
-transaction, so a failure keeps the finished ones), and at the end checks that
-every PMID PubMed listed was stored.
+``harvest`` searches with the history server and fetches the records in
+batches, yielding what happens as plain events: ``Searched`` once PubMed
+answered the search, a ``Batch`` of parsed records per efetch, and
+``Finished`` with the outcome. It never touches the database: whoever runs it
+stores each event as it comes (litref/pipeline.py), so each batch can be
+committed on its own and a failure keeps the finished ones.
 
 Incremental by default: after a successful run, the next one asks only for
 records that entered PubMed (EDAT) or were modified (MDAT: retractions,
 corrections, late MeSH indexing) since that run, less a few days of overlap.
 """
 
-import sqlite3
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from db import runs
-from db.store import save_records
-from fetch.eutils import ESEARCH_CAP, PubMedError, efetch_history, efetch_ids, esearch
+from litref.fetch.eutils import ESEARCH_CAP, efetch_history, efetch_ids, esearch
 
 BATCH_SIZE = 500
 OVERLAP = timedelta(days=3)
 EARLIEST = date(1800, 1, 1)  # before PubMed's oldest entrez date
 
 
-def utc_now():
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+@dataclass(frozen=True)
+class Search:
+    """A search to run, and how to name it in messages."""
+    name: str
+    query: str
+    where: str  # where staff can correct it: "searches.yml line 12"
+
+
+@dataclass(frozen=True)
+class Searched:
+    query_translation: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class Batch:
+    items: list
+    pmids: list = field(default_factory=list)  # of the records in items
+
+
+@dataclass(frozen=True)
+class Finished:
+    status: str  # ok | failed | incomplete
+    error: str | None = None
+    missing_pmids: frozenset = frozenset()
 
 
 def plan_run(query, previous, *, full=False, since=None):
@@ -47,63 +70,36 @@ def incremental_term(query, since):
     return f'({query}) AND ("{day}"[EDAT] : "3000"[EDAT] OR "{day}"[MDAT] : "3000"[MDAT])'
 
 
-def run_search(db, settings, search, *, full=False, since=None, today=None, clock=utc_now):
-    """Fetch one saved search; returns the finished ``fetch_runs`` row."""
-    mode, since = plan_run(search["query"], runs.last_success(db, search["name"]), full=full, since=since)
-    run_id = runs.start_run(
-        db, search, mode=mode, since=since and since.isoformat(), now=clock()
-    )
-    what = f"search {search['name']!r}"
-    where = f"{search.get('defined_in', 'searches.yml')} line {search.get('line', '?')}"
-    term = search["query"] if since is None else incremental_term(search["query"], since)
-    try:
-        status, error, missing = _harvest(db, settings, run_id, search, term, mode, what, where, today, clock)
-    except PubMedError as failure:
-        status, error, missing = "failed", _kept(db, run_id, str(failure)), ()
-    except KeyboardInterrupt:
-        _close_on_the_way_out(db, run_id, "interrupted", "Interrupted.", clock)
-        raise
-    except Exception as failure:
-        _close_on_the_way_out(db, run_id, "failed", repr(failure), clock)
-        raise
-    runs.finish_run(db, run_id, status=status, now=clock(), error=error, missing_pmids=missing)
-    return runs.run_row(db, run_id)
-
-
-def _close_on_the_way_out(db, run_id, status, message, clock):
-    """Record why a run stops, if the database still takes writes.
-
-    When it does not (disk full, file made read-only), the original error is
-    what matters: it goes on up, and the next fetch closes this run as
-    interrupted.
-    """
-    try:
-        runs.finish_run(db, run_id, status=status, now=clock(), error=_kept(db, run_id, message))
-    except sqlite3.Error:
-        pass
-
-
-def _harvest(db, settings, run_id, search, term, mode, what, where, today, clock):
+def harvest(settings, search, *, since=None, today=None):
+    """Yield Searched, then a Batch per efetch, then Finished. Raises PubMedError."""
+    what = f"search {search.name!r}"
+    term = search.query if since is None else incremental_term(search.query, since)
     first = esearch(settings, term, what, usehistory="y", retmax=ESEARCH_CAP)
     count = int(first["Count"])
-    runs.note_search_result(
-        db, run_id, query_translation=first.get("QueryTranslation"), count_reported=count
-    )
-    if count == 0 and mode == "full":
-        return "failed", (
+    yield Searched(query_translation=first.get("QueryTranslation"), count=count)
+    if count == 0 and since is None:
+        yield Finished("failed", (
             f"{what}: PubMed found nothing for this query. Check it in PubMed's own "
-            f"search box and correct it in {where}."
-        ), ()
+            f"search box and correct it in {search.where}."
+        ))
+        return
     results = [first] if count <= ESEARCH_CAP else _windows(settings, term, what, EARLIEST, today or date.today())
-    listed, stored = set(), set()
+    listed, received = set(), set()
     for result in results:
         listed.update(int(pmid) for pmid in result["IdList"])
-        stored.update(_fetch_result(db, settings, run_id, search["name"], result, what, clock))
-    missing = listed - stored
+        for batch in _batches(settings, result, what):
+            received.update(batch.pmids)
+            yield batch
+    yield _outcome(what, count, listed, received)
+
+
+def _outcome(what, count, listed, received):
+    missing = listed - received
     unreachable = count - len(listed)
     if missing or unreachable > 0:
-        return "incomplete", _shortfall_message(what, count, len(stored), missing, unreachable), missing
-    return "ok", None, ()
+        return Finished("incomplete", _shortfall_message(what, count, len(received), missing, unreachable),
+                        frozenset(missing))
+    return Finished("ok")
 
 
 def _windows(settings, term, what, start, end):
@@ -120,18 +116,15 @@ def _windows(settings, term, what, start, end):
     yield from _windows(settings, term, what, middle + timedelta(days=1), end)
 
 
-def _fetch_result(db, settings, run_id, search_name, result, what, clock):
-    """Fetch and store the records of one esearch result; returns the stored pmids."""
+def _batches(settings, result, what):
+    """The records of one esearch result, a Batch per efetch."""
     total = len(result["IdList"])
-    stored = set()
     for retstart in range(0, total, BATCH_SIZE):
         batch_what = f"{what}: records {retstart + 1}-{min(retstart + BATCH_SIZE, total)}"
         items = efetch_history(
             settings, result["WebEnv"], result["QueryKey"], retstart, BATCH_SIZE, batch_what
         )
-        counts = runs.save_fetch_batch(db, run_id, search_name, items, now=clock())
-        stored.update(counts["pmids"])
-    return stored
+        yield Batch(items, record_pmids(items))
 
 
 def _shortfall_message(what, count, stored, missing, unreachable):
@@ -146,16 +139,14 @@ def _shortfall_message(what, count, stored, missing, unreachable):
     return " ".join(parts)
 
 
-def _kept(db, run_id, message):
-    return runs.kept_note(runs.run_row(db, run_id), message)
-
-
-def fetch_pmids(db, settings, pmids, *, clock=utc_now):
-    """Fetch named PMIDs (curated citations not yet stored); returns the pmids PubMed lacked."""
-    stored = set()
+def fetch_by_id(settings, pmids):
+    """A Batch per efetch of named PMIDs (curated citations not yet stored)."""
     for start in range(0, len(pmids), BATCH_SIZE):
-        batch = pmids[start : start + BATCH_SIZE]
-        items = efetch_ids(settings, batch, f"curated citations {batch[0]}-{batch[-1]}")
-        counts = save_records(db, items, source="curated", now=clock())
-        stored.update(counts["pmids"])
-    return sorted(set(pmids) - stored)
+        chunk = pmids[start : start + BATCH_SIZE]
+        items = efetch_ids(settings, chunk, f"curated citations {chunk[0]}-{chunk[-1]}")
+        yield Batch(items, record_pmids(items))
+
+
+def record_pmids(items):
+    """The PMIDs of the records among parsed items (deletions are not records)."""
+    return list(dict.fromkeys(item["citation"]["pmid"] for item in items if "citation" in item))

@@ -12,8 +12,8 @@ from html import escape
 
 from Bio import Medline
 
-from fetch.pubmed_xml import NO_TITLE
-from fetch.records import finish
+from litref.fetch.pubmed_xml import NO_TITLE
+from litref.evidence.records import finish
 
 # MEDLINE comment/correction tags → the RefType PubMed XML uses for them.
 LINK_TAGS = {

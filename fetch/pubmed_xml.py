@@ -19,8 +19,8 @@ import html
 
 from lxml import etree
 
-from fetch.markup import local_name, plain_text, safe_html
-from fetch.records import finish, normalise_orcid
+from litref.evidence.markup import local_name, plain_text, safe_html
+from litref.evidence.records import finish, normalise_orcid
 
 ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle"}

@@ -1,4 +1,5 @@
-"""The ``litref`` command. It only wires: parsing options, calling fetch/ and db/, reporting.
+"""The ``litref`` command. It only wires: parsing options, calling litref/pipeline.py,
+db/ and fetch/, reporting.
 
 Exit status: 0 when everything worked, 1 when a search or a file failed (the
 others still ran), 2 for configuration errors (nothing was attempted).
@@ -14,28 +15,24 @@ from pathlib import Path
 
 import click
 
-import db as store
-from db.backup import BackupError, BadBackupTarget, copy_database
-from db.candidates import refresh_claim_matches
-from db.status import status_report
-from db.claims import ClaimsRemoved, load_claims, load_sample_curation, missing_curated_pmids
-from db import lock as fetch_lock
-from db.runs import close_interrupted, save_searches
-from fetch import eutils
-from fetch.claim_queries import claim_search
-from fetch.harvest import fetch_pmids, run_search, utc_now
-from fetch.importer import ImportFileError, import_file
 from litref import config
-from litref.config import ConfigFileError, load_searches
+from litref.clock import utc_now
+from litref.config import ConfigFileError, read_searches
+from litref.db import database as store
+from litref.db import lock as fetch_lock
+from litref.db.backup import BackupError, BadBackupTarget, copy_database
+from litref.db.candidates import refresh_claim_matches
+from litref.db.claims import ClaimsRemoved, save_claims
+from litref.db.curation import missing_curated_pmids
+from litref.db.runs import close_interrupted, save_searches
+from litref.db.status import status_report
+from litref.demo import DEFAULT_CLAIMS, DEFAULT_SEARCHES, DEMO_DB, build_demo
+from litref.evidence.claim_queries import claim_search
+from litref.fetch import eutils
+from litref.fetch.files import ImportFileError
+from litref.pipeline import fetch_pmids, import_file, run_search
 from litref.status_text import render, size
-from web.app import serve_args
-
-PROJECT = Path(__file__).resolve().parents[1]
-DEFAULT_SEARCHES = PROJECT / "searches.yml"
-DEFAULT_CLAIMS = PROJECT / "claims.yml"
-SAMPLE_CURATION = PROJECT / "sample" / "curation.yml"
-SAMPLE = PROJECT / "sample" / "pubmed-sample.xml"
-DEMO_DB = PROJECT / "db" / "demo.db"
+from litref.web.app import serve_args
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -54,7 +51,7 @@ def main():
     """litref: the clinic website's claims beside the PubMed evidence."""
 
 
-@main.command()
+@main.command(name="fetch")
 @db_option
 @click.option("--searches", "searches_path", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_SEARCHES, show_default="searches.yml", help="Saved searches file.")
@@ -66,7 +63,7 @@ def main():
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Fetch what entered or changed in PubMed since YYYY-MM-DD.")
 @click.option("--quiet", is_flag=True, help="Print only failures (cron mails whatever is printed).")
-def fetch(db_path, searches_path, claims_path, names, full, since, quiet):
+def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet):
     """Run the saved searches and the claims' searches against PubMed and store what they find.
 
     Exit status: 0 all went well; 1 a search failed (the others still ran); 2
@@ -75,8 +72,8 @@ def fetch(db_path, searches_path, claims_path, names, full, since, quiet):
     """
     try:
         settings = eutils.settings_from_env()
-        claims = config.load_claims(claims_path)
-        searches = load_searches(searches_path) + [claim_search(c) for c in claims]
+        claims = config.read_claims(claims_path)
+        searches = read_searches(searches_path) + [claim_search(c) for c in claims]
         searches = _select(searches, names, f"{searches_path} and {claims_path}")
         eutils.configure(settings)
     except (eutils.ConfigError, ConfigFileError) as error:
@@ -171,7 +168,7 @@ def _progress(searches, on_terminal):
 
 def _load_claims(database, claims, prune):
     try:
-        return load_claims(database, claims, now=utc_now(), prune=prune)
+        return save_claims(database, claims, now=utc_now(), prune=prune)
     except ClaimsRemoved as error:
         fail(str(error), 2)
 
@@ -217,16 +214,16 @@ def _run_line(run):
     return f"{line}\n  {run['error']}" if run["error"] else line
 
 
-@main.command()
+@main.command(name="claims")
 @db_option
 @click.argument("claims_path", required=False, default=DEFAULT_CLAIMS,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--prune", is_flag=True,
               help="Archive claims removed from the file even if they have curated evidence (kept).")
-def claims(db_path, claims_path, prune):
+def claims_command(db_path, claims_path, prune):
     """Check claims.yml (or FILE) and load it into the database."""
     try:
-        loaded = config.load_claims(claims_path)
+        loaded = config.read_claims(claims_path)
     except ConfigFileError as error:
         fail(str(error), 2)
     counts = _load_claims(_open(db_path or store.default_path()), loaded, prune)
@@ -240,7 +237,7 @@ def claims(db_path, claims_path, prune):
 @main.command(name="import")
 @db_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def import_(db_path, files):
+def import_command(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
     database = _open(db_path or store.default_path())
     failed = 0
@@ -259,21 +256,21 @@ def import_(db_path, files):
     sys.exit(1 if failed else 0)
 
 
-@main.command()
+@main.command(name="serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def serve(db_path, host, port):
+def serve_command(db_path, host, port):
     """Serve the database in Datasette for staff."""
     path = db_path or store.default_path()
     _open(path).close()  # create or upgrade the schema before Datasette opens it
     _datasette(path, host, port)
 
 
-@main.command()
+@main.command(name="demo")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
-def demo(host, port):
+def demo_command(host, port):
     """Build db/demo.db from the bundled sample (no network) and serve it."""
     counts = build_demo(DEMO_DB)
     click.echo(
@@ -284,29 +281,16 @@ def demo(host, port):
     _datasette(DEMO_DB, host, port)
 
 
-def build_demo(path):
-    """A fresh database at PATH from the bundled sample, claims.yml and the sample
-    curation (what `litref demo` serves; the web tests build the same)."""
-    for stale in path.parent.glob(path.name + "*"):  # the -wal and -shm files too
-        stale.unlink()
-    database = store.open_db(path)
-    counts = import_file(database, SAMPLE, now=utc_now())
-    claims_loaded = load_claims(database, config.load_claims(DEFAULT_CLAIMS), now=utc_now())
-    links = load_sample_curation(database, config.load_curation(SAMPLE_CURATION), now=utc_now())
-    database.close()
-    return {"citations": counts["records"], "claims": claims_loaded["claims"], "links": links}
-
-
 def _datasette(path, host, port):
     from datasette import cli as datasette_cli
 
     datasette_cli.cli.main(args=serve_args(path, host, port), prog_name="litref serve")
 
 
-@main.command()
+@main.command(name="backup")
 @db_option
 @click.argument("target", type=click.Path(path_type=Path))
-def backup(db_path, target):
+def backup_command(db_path, target):
     """Write a copy of the database to TARGET, a new file (safe while litref or Datasette use it)."""
     source = db_path or store.default_path()
     try:
@@ -318,7 +302,7 @@ def backup(db_path, target):
     click.echo(f"Backed up {source} to {target} ({size(target.stat().st_size)}).", err=True)
 
 
-@main.command()
+@main.command(name="status")
 @db_option
 @click.option("--searches", "searches_path", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_SEARCHES, show_default="searches.yml",
@@ -330,12 +314,12 @@ def backup(db_path, target):
               help="A search with no successful run for this many days needs attention.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for monitoring tools.")
 @click.option("--quiet", is_flag=True, help="Print nothing when all is well (for cron, which mails any output).")
-def status(db_path, searches_path, claims_path, days, as_json, quiet):
+def status_command(db_path, searches_path, claims_path, days, as_json, quiet):
     """Say whether the nightly fetch works and what needs a person (exit status 1 if anything)."""
     path = db_path or store.default_path()
     try:
-        names = [s["name"] for s in load_searches(searches_path)]
-        names += [claim_search(c)["name"] for c in config.load_claims(claims_path)]
+        names = [s["name"] for s in read_searches(searches_path)]
+        names += [claim_search(c)["name"] for c in config.read_claims(claims_path)]
         database = store.open_db(path, create=False)
     except (ConfigFileError, store.DatabaseMissing) as error:
         fail(str(error), 2)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from litref.evidence.vocabularies import stances
+
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 # Which keys an entry may have; keys under "lists" hold a list of text, the rest text.
@@ -25,17 +27,16 @@ CLAIM_FIELDS = {
     "lists": ("topics",),
 }
 CURATION_FIELDS = {"required": ("claim", "pmid", "stance"), "optional": ("note",), "lists": ()}
-STANCES = ("supports", "contradicts", "mixed", "context")
 
 
-def load_claims(path):
+def read_claims(path):
     """The claims of a claims.yml, each a dict with its ``line``."""
-    return load_entries(path, "claims", CLAIM_FIELDS, id_field="id")
+    return read_entries(path, "claims", CLAIM_FIELDS, id_field="id")
 
 
-def load_curation(path):
+def read_curation(path):
     """Curated links (claim, pmid, stance, note) from a file such as sample/curation.yml."""
-    links = load_entries(path, "links", CURATION_FIELDS, id_field=None)
+    links = read_entries(path, "links", CURATION_FIELDS, id_field=None)
     problems = [
         f"{path} line {link['line']}: {problem}"
         for link in links
@@ -47,18 +48,18 @@ def load_curation(path):
 
 
 def _curation_problems(link):
-    if link["stance"] not in STANCES:
-        yield f"stance {link['stance']!r} must be one of {', '.join(STANCES)}."
+    if link["stance"] not in stances.CODES:
+        yield f"stance {link['stance']!r} must be one of {', '.join(stances.CODES)}."
     if not str(link["pmid"]).isdigit():
         yield f"pmid {link['pmid']!r} must be a PubMed id (digits only)."
 
 
-def load_searches(path):
+def read_searches(path):
     """The saved searches of a searches.yml, each a dict with its ``line``."""
-    return load_entries(path, "searches", SEARCH_FIELDS, id_field="name")
+    return read_entries(path, "searches", SEARCH_FIELDS, id_field="name")
 
 
-def load_entries(path, list_key, fields, *, id_field):
+def read_entries(path, list_key, fields, *, id_field):
     """Read ``list_key:`` — a list of mappings — checking keys, required fields and ids."""
     path = Path(path)
     root = _compose(path)

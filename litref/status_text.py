@@ -3,13 +3,9 @@ the report that db/status.py builds."""
 
 from datetime import timezone
 
-from db.status import parse_time
+from litref.db.status import parse_time
+from litref.evidence.vocabularies import flags
 
-FLAG_WORDS = {
-    "is_retracted": "retracted",
-    "has_expression_of_concern": "expression of concern",
-    "is_deleted": "deleted from PubMed",
-}
 
 
 def render(report, db_path):
@@ -98,9 +94,9 @@ def _flagged(links):
         return []
     lines = ["Papers cited as evidence that were flagged after their review"]
     for link in links:
-        flags = ", ".join(words for column, words in FLAG_WORDS.items() if link[column])
+        flagged = ", ".join(flag["words"] for flag in flags.FLAGS if link[flag["column"]])
         lines.append(
-            f"  claim {link['claim_id']}: PMID {link['pmid']} ({flags}; reviewed "
+            f"  claim {link['claim_id']}: PMID {link['pmid']} ({flagged}; reviewed "
             f"{when(link['reviewed_at'])}) \"{link['title']}\""
         )
     return lines

@@ -6,6 +6,7 @@ import pytest
 from Bio import Entrez
 
 from tests import eutils_server
+from tests.helpers import ARTICLES, PMIDS, QUERY, write_searches
 
 # Tests may import the fake server as `eutils_server` or `tests.eutils_server`;
 # one module object under both names keeps a single set of classes.
@@ -21,6 +22,26 @@ def eutils(monkeypatch, tmp_path):
         # Each test its own shared rate limit: not shared with other tests or a real fetch.
         monkeypatch.setenv("LITREF_RATE_FILE", str(tmp_path / "eutils-rate"))
         yield server
+
+
+@pytest.fixture
+def server(eutils, monkeypatch):
+    """The local E-utilities server holding the seven ARTICLES that QUERY finds."""
+    monkeypatch.setenv("LITREF_BACKOFF", "0.01")
+    monkeypatch.setenv("NCBI_API_KEY", "test-key")  # 10 requests/s keeps the suite quick
+    eutils.add_articles(ARTICLES)
+    eutils.set_query(QUERY, PMIDS)
+    return eutils
+
+
+@pytest.fixture
+def paths(tmp_path):
+    """A database path, a searches.yml with QUERY and an empty claims.yml."""
+    searches = tmp_path / "searches.yml"
+    write_searches(searches, QUERY)
+    claims = tmp_path / "claims.yml"
+    claims.write_text("claims: []\n")
+    return {"db": tmp_path / "citations.db", "searches": searches, "claims": claims}
 
 
 @pytest.fixture(autouse=True)

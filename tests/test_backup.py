@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 import sqlite_utils
 from click.testing import CliRunner
 
-import db
-from db.backup import backup_name
-from db.claims import load_claims
-from db.migrations import migrations
-from db.runs import finish_run, save_searches, start_run
+from litref.db.database import open_db
+from litref.db.backup import backup_name
+from litref.db.claims import save_claims
+from litref.db.migrations import migrations
+from litref.db.runs import finish_run, save_searches, start_run
 from litref.cli import main
 from tests.test_claim_status import CLAIM, RCT_HUMANS, T0, article, link, store
 
@@ -32,9 +32,9 @@ def backups(folder):
 
 def filled_database(path):
     """A current database written by the real writers: citations, a claim, a link, a run."""
-    database = db.open_db(path)
+    database = open_db(path)
     store(database, article(99000702, **RCT_HUMANS), article(99000703, **RCT_HUMANS))
-    load_claims(database, [CLAIM], now=T0)
+    save_claims(database, [CLAIM], now=T0)
     link(database, 99000702, "supports")
     search = {"name": "alpha", "query": "synthetic[tiab]"}
     save_searches(database, [search], now=T0)
@@ -54,7 +54,7 @@ def backup(*args):
 def test_upgrade_of_an_old_database_first_writes_a_backup_of_the_old_data(tmp_path):
     path = tmp_path / "citations.db"
     old_database(path)
-    upgraded = db.open_db(path)
+    upgraded = open_db(path)
     assert "claim_evidence" in upgraded.table_names()
     [copy] = backups(tmp_path)
     assert copy.name.startswith("citations.db.") and copy.name.endswith(".before-m003_evidence_levels.bak")
@@ -69,8 +69,8 @@ def test_upgrade_of_an_old_database_first_writes_a_backup_of_the_old_data(tmp_pa
 
 
 def test_new_and_current_databases_get_no_backup(tmp_path):
-    db.open_db(tmp_path / "citations.db").close()
-    db.open_db(tmp_path / "citations.db").close()
+    open_db(tmp_path / "citations.db").close()
+    open_db(tmp_path / "citations.db").close()
     assert backups(tmp_path) == []
 
 

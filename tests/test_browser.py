@@ -18,7 +18,7 @@ import pytest
 from datasette_auth_passwords.utils import hash_password
 from playwright.sync_api import expect, sync_playwright
 
-from litref.cli import build_demo
+from litref.demo import build_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

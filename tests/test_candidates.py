@@ -7,16 +7,16 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-import db
-import fetch.importer
+from litref.db.database import open_db
+import litref.pipeline
 import litref.cli
-from db.candidates import refresh_claim_matches
-from db.claim_views import TEXT_MATCHES_PER_CLAIM
-from db.claims import load_claims
-from db.migrations import migrations
-from db.store import save_records
-from fetch import pubmed_xml
-from fetch.claim_queries import fts_query
+from litref.db.candidates import refresh_claim_matches
+from litref.db.views import TEXT_MATCHES_PER_CLAIM
+from litref.db.claims import save_claims
+from litref.db.migrations import migrations
+from litref.db.citations import save_records
+from litref.fetch import pubmed_xml
+from litref.evidence.claim_queries import fts_query
 from litref.cli import main
 from tests.eutils_server import synthetic_article
 from tests.test_claim_status import CLAIM, LATER, T0, article, link, store
@@ -42,8 +42,8 @@ def parsed(*articles):
 
 @pytest.fixture
 def database(tmp_path):
-    database = db.open_db(tmp_path / "c.db")
-    load_claims(database, [CLAIM, OTHER], now=T0)
+    database = open_db(tmp_path / "c.db")
+    save_claims(database, [CLAIM, OTHER], now=T0)
     return database
 
 
@@ -51,7 +51,7 @@ def database(tmp_path):
 def refreshes(monkeypatch):
     """Counts the full refreshes asked for by each module that may ask for one."""
     calls = {}
-    for module in (fetch.importer, litref.cli):
+    for module in (litref.pipeline, litref.cli):
         def counted(database, claim_ids=None, name=module.__name__):
             calls[name] = calls.get(name, 0) + 1
             refresh_claim_matches(database, claim_ids)
@@ -79,32 +79,32 @@ def test_loading_claims_refreshes_only_the_claims_whose_words_changed(database):
     store(database, article(99000700, title=BEST), article(99000701, title=CARTILAGE))
     with database.atomic():  # a mark that a refresh of this claim would wipe out
         database.execute("UPDATE claim_text_matches SET text_rank = 99 WHERE claim_id = 'msc-cartilage'")
-    load_claims(database, [{**CLAIM, "text": "Cartilage repair"}, OTHER], now=LATER)
+    save_claims(database, [{**CLAIM, "text": "Cartilage repair"}, OTHER], now=LATER)
     assert matches(database) == [(99000701, 1)]
     assert matches(database, "msc-cartilage") == [(99000701, 99)]
 
 
 def test_a_removed_claim_loses_its_matches(database):
     store(database, article(99000701, title=CARTILAGE))
-    load_claims(database, [CLAIM], now=LATER)
+    save_claims(database, [CLAIM], now=LATER)
     assert matches(database, "msc-cartilage") == []
 
 
 def test_an_archived_claim_brought_back_gets_its_matches_again(database):
     store(database, article(99000701, title=CARTILAGE))
     link(database, 99000701, "context", claim_id="msc-cartilage")
-    load_claims(database, [CLAIM], now=LATER, prune=True)
+    save_claims(database, [CLAIM], now=LATER, prune=True)
     refresh_claim_matches(database)
     assert matches(database, "msc-cartilage") == []
-    load_claims(database, [CLAIM, OTHER], now=LATER)
+    save_claims(database, [CLAIM, OTHER], now=LATER)
     assert matches(database, "msc-cartilage") == [(99000701, 1)]
 
 
 def test_import_refreshes_once_per_file_not_per_batch(database, tmp_path, refreshes):
     path = tmp_path / "a.xml"
     path.write_text(f"<PubmedArticleSet>{article(99000700, title=BEST)}</PubmedArticleSet>")
-    fetch.importer.import_file(database, path, now=T0)
-    assert refreshes == {"fetch.importer": 1}
+    litref.pipeline.import_file(database, path, now=T0)
+    assert refreshes == {"litref.pipeline": 1}
     assert matches(database) == [(99000700, 1)]
 
 
@@ -123,7 +123,7 @@ def test_fetch_refreshes_once_after_all_its_searches(eutils, tmp_path, monkeypat
                                        "--claims", str(tmp_path / "c.yml")])
     assert result.exit_code == 0, result.output
     assert refreshes == {"litref.cli": 1}
-    assert matches(db.open_db(path)) == [(99000700, 1)]
+    assert matches(open_db(path)) == [(99000700, 1)]
 
 
 def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path):
@@ -146,7 +146,7 @@ def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path):
     queries = ["SELECT * FROM claim_candidates ORDER BY claim_id, pmid", "SELECT * FROM claim_status"]
     before = [old.execute(q).fetchall() for q in queries]
     old.close()
-    upgraded = db.open_db(path)
+    upgraded = open_db(path)
     assert [upgraded.execute(q).fetchall() for q in queries] == before
     found = {(row[0], row[1]): row[3] for row in before[0]}
     assert found == {

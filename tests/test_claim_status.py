@@ -7,11 +7,11 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import db
-from db.claims import load_claims
-from db.candidates import refresh_claim_matches
-from db.store import save_records
-from fetch import pubmed_xml
+from litref.db.database import open_db
+from litref.db.claims import save_claims
+from litref.db.candidates import refresh_claim_matches
+from litref.db.citations import save_records
+from litref.fetch import pubmed_xml
 from litref.cli import main
 from tests.eutils_server import synthetic_article
 
@@ -64,8 +64,8 @@ def status(database, claim_id="msc-cures"):
 
 @pytest.fixture
 def database(tmp_path):
-    database = db.open_db(tmp_path / "c.db")
-    load_claims(database, [CLAIM], now=T0)
+    database = open_db(tmp_path / "c.db")
+    save_claims(database, [CLAIM], now=T0)
     return database
 
 
@@ -200,7 +200,7 @@ def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeyp
     assert runner.invoke(main, ["claims", str(claims), "--db", str(path)]).exit_code == 0
     fixture = "tests/fixtures/edge-cases.xml"
     assert runner.invoke(main, ["import", "--db", str(path), fixture]).exit_code == 0
-    database = db.open_db(path)
+    database = open_db(path)
     link(database, 99000010, "supports")
     link(database, 99000002, "context")
     database.close()
@@ -218,8 +218,8 @@ def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeyp
 
 def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, monkeypatch):
     path = tmp_path / "c.db"
-    database = db.open_db(path)
-    load_claims(database, [CLAIM], now=T0)
+    database = open_db(path)
+    save_claims(database, [CLAIM], now=T0)
     link(database, 99000800, "supports")
     database.close()
     eutils.add_articles([synthetic_article(99000800, edat=dt.date(2020, 1, 1))])

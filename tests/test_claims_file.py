@@ -8,12 +8,13 @@ import yaml
 from click.testing import CliRunner
 from lxml import etree
 
-import db as store
+from litref.db.database import open_db
 import litref.cli
-from db.claims import ClaimsRemoved
-from db.claims import load_claims as store_claims
-from litref.cli import DEFAULT_CLAIMS, SAMPLE, SAMPLE_CURATION
-from litref.config import ConfigFileError, load_claims, load_curation
+from litref.db.claims import ClaimsRemoved
+from litref.db.claims import save_claims
+from litref.demo import DEFAULT_CLAIMS, SAMPLE, SAMPLE_CURATION
+from tests.helpers import rows, snapshot
+from litref.config import ConfigFileError, read_claims, read_curation
 
 SITE_PAGES = Path(__file__).resolve().parents[2] / "shared" / "site-pages"
 PAGE_FILES = ("000_050f6cc2b01a190e.txt", "003_5b0eaf719c6d179d.txt")
@@ -26,7 +27,7 @@ STANCES = ("supports", "contradicts", "mixed", "context")
 
 @pytest.fixture(scope="module")
 def shipped_claims():
-    return load_claims(DEFAULT_CLAIMS)
+    return read_claims(DEFAULT_CLAIMS)
 
 
 def test_every_claim_is_verbatim_on_its_page(shipped_claims):
@@ -87,7 +88,7 @@ def sample_pmids():
 
 
 def test_sample_curation_links_are_valid(shipped_claims):
-    links = load_curation(SAMPLE_CURATION)
+    links = read_curation(SAMPLE_CURATION)
     assert len(links) > 0
     ids = {c["id"] for c in shipped_claims}
     pmids = sample_pmids()
@@ -112,7 +113,7 @@ def test_load_curation_reports_bad_stance_and_pmid_with_lines(tmp_path):
         "    stance: supports\n"
     )
     with pytest.raises(ConfigFileError) as raised:
-        load_curation(path)
+        read_curation(path)
     assert str(raised.value).splitlines() == [
         f"{path} line 2: stance 'maybe' must be one of supports, contradicts, mixed, context.",
         f"{path} line 5: pmid 'abc' must be a PubMed id (digits only).",
@@ -182,17 +183,11 @@ BAD_FILES = [
 ]
 
 
-def query(path, sql, params=()):
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
+CURATION_TABLES = ("claims", "claim_topics", "claim_evidence")
 
 
-def snapshot(path):
-    return {
-        table: query(path, f"SELECT * FROM {table} ORDER BY rowid")
-        for table in ("claims", "claim_topics", "claim_evidence")
-    }
+def snapshot_of(path):
+    return snapshot(path, CURATION_TABLES)
 
 
 def run_claims(db_path, claims_path, *options):
@@ -213,7 +208,7 @@ def loaded_db(tmp_path):
     db_path = tmp_path / "c.db"
     result = run_claims(db_path, write(tmp_path, "good.yml", VALID))
     assert result.exit_code == 0, result.output
-    assert len(query(db_path, "SELECT * FROM claims")) == 2
+    assert len(rows(db_path, "SELECT * FROM claims")) == 2
     return db_path
 
 
@@ -221,7 +216,7 @@ def loaded_db(tmp_path):
 def test_loader_reports_the_line(tmp_path, case, text, expected):
     path = write(tmp_path, "claims.yml", text)
     with pytest.raises(ConfigFileError) as raised:
-        load_claims(path)
+        read_claims(path)
     assert str(raised.value).splitlines() == [line.format(path=path) for line in expected]
 
 
@@ -229,13 +224,13 @@ def test_loader_reports_the_line(tmp_path, case, text, expected):
 def test_cli_refuses_a_bad_file_with_exit_2_and_changes_nothing(
     tmp_path, loaded_db, case, text, expected
 ):
-    before = snapshot(loaded_db)
+    before = snapshot_of(loaded_db)
     path = write(tmp_path, "claims.yml", text)
     result = run_claims(loaded_db, path)
     assert result.exit_code == 2
     for line in expected:
         assert line.format(path=path) in result.output
-    assert snapshot(loaded_db) == before
+    assert snapshot_of(loaded_db) == before
 
 
 def test_cli_bad_file_creates_no_database(tmp_path):
@@ -253,18 +248,18 @@ def test_unclosed_quote_names_the_line_where_the_quote_opens(tmp_path):
         "claims:\n  - id: a\n    page: P\n    text: 'unclosed\n    query: q\n  - id: b\n",
     )
     with pytest.raises(ConfigFileError) as raised:
-        load_claims(path)
+        read_claims(path)
     message = str(raised.value)
     assert "YAML syntax error" in message
     assert "line 4" in message, message
 
 
 def test_good_file_loads_with_lines_and_topics(tmp_path, loaded_db):
-    claims = {r["id"]: r for r in query(loaded_db, "SELECT * FROM claims")}
+    claims = {r["id"]: r for r in rows(loaded_db, "SELECT * FROM claims")}
     assert claims["a"]["text"] == "First claim." and claims["a"]["line"] == 2
     assert claims["b"]["line"] == 7 and claims["b"]["position"] == 2
     assert claims["a"]["archived_at"] is None
-    assert query(loaded_db, "SELECT claim_id, topic FROM claim_topics ORDER BY claim_id") == [
+    assert rows(loaded_db, "SELECT claim_id, topic FROM claim_topics ORDER BY claim_id") == [
         {"claim_id": "a", "topic": "disease"}, {"claim_id": "b", "topic": "disease"},
     ]
 
@@ -273,8 +268,8 @@ def test_shipped_claims_file_loads_through_the_cli(tmp_path):
     db_path = tmp_path / "c.db"
     result = run_claims(db_path, DEFAULT_CLAIMS)
     assert result.exit_code == 0, result.output
-    count = len(load_claims(DEFAULT_CLAIMS))
-    assert len(query(db_path, "SELECT id FROM claims WHERE archived_at IS NULL")) == count
+    count = len(read_claims(DEFAULT_CLAIMS))
+    assert len(rows(db_path, "SELECT id FROM claims WHERE archived_at IS NULL")) == count
     assert f"{count} claims ({count} new)" in result.output
 
 
@@ -291,42 +286,42 @@ def add_evidence(db_path, claim_id, pmid=99000001, stance="supports"):
 
 
 def evidence(db_path):
-    return query(db_path, "SELECT * FROM claim_evidence ORDER BY claim_id, pmid")
+    return rows(db_path, "SELECT * FROM claim_evidence ORDER BY claim_id, pmid")
 
 
 def test_removed_claim_with_evidence_is_refused_without_prune(tmp_path, loaded_db):
     add_evidence(loaded_db, "b")
-    before = snapshot(loaded_db)
+    before = snapshot_of(loaded_db)
     # a's wording changes in the same file: that must not be applied either
     path = write(tmp_path, "only-a.yml", claims_text(entry("a", text="Changed.")))
     result = run_claims(loaded_db, path)
     assert result.exit_code == 2
     assert "curated evidence for them: b." in result.output
     assert "--prune" in result.output
-    assert snapshot(loaded_db) == before
+    assert snapshot_of(loaded_db) == before
 
 
 def test_store_load_claims_raises_claims_removed(tmp_path, loaded_db):
     add_evidence(loaded_db, "b")
-    before = snapshot(loaded_db)
-    database = store.open_db(loaded_db)
+    before = snapshot_of(loaded_db)
+    database = open_db(loaded_db)
     with pytest.raises(ClaimsRemoved) as raised:
-        store_claims(database, load_claims(write(tmp_path, "a.yml", claims_text(entry("a")))),
+        save_claims(database, read_claims(write(tmp_path, "a.yml", claims_text(entry("a")))),
                      now=NOW)
     database.close()
     assert "them: b." in str(raised.value)
     assert "--prune" in str(raised.value)
-    assert snapshot(loaded_db) == before
+    assert snapshot_of(loaded_db) == before
 
 
 def test_prune_archives_and_keeps_evidence(tmp_path, loaded_db):
     add_evidence(loaded_db, "b")
     evidence_before = evidence(loaded_db)
-    b_before = query(loaded_db, "SELECT * FROM claims WHERE id = 'b'")[0]
+    b_before = rows(loaded_db, "SELECT * FROM claims WHERE id = 'b'")[0]
     result = run_claims(loaded_db, write(tmp_path, "only-a.yml", claims_text(entry("a"))), "--prune")
     assert result.exit_code == 0, result.output
     assert "1 archived, 0 removed" in result.output
-    claims = {r["id"]: r for r in query(loaded_db, "SELECT * FROM claims")}
+    claims = {r["id"]: r for r in rows(loaded_db, "SELECT * FROM claims")}
     assert set(claims) == {"a", "b"}
     assert claims["b"]["archived_at"] is not None
     assert claims["a"]["archived_at"] is None
@@ -340,12 +335,12 @@ def test_prune_archives_and_keeps_evidence(tmp_path, loaded_db):
     # loading the same file again (without --prune) is fine: b is already archived
     result = run_claims(loaded_db, write(tmp_path, "only-a.yml", claims_text(entry("a"))))
     assert result.exit_code == 0, result.output
-    assert query(loaded_db, "SELECT archived_at FROM claims WHERE id = 'b'")[0]["archived_at"]
+    assert rows(loaded_db, "SELECT archived_at FROM claims WHERE id = 'b'")[0]["archived_at"]
 
     # putting the claim back un-archives it; its evidence is still there
     result = run_claims(loaded_db, write(tmp_path, "good.yml", VALID))
     assert result.exit_code == 0, result.output
-    assert query(loaded_db, "SELECT archived_at FROM claims WHERE id = 'b'") == [
+    assert rows(loaded_db, "SELECT archived_at FROM claims WHERE id = 'b'") == [
         {"archived_at": None}
     ]
     assert evidence(loaded_db) == evidence_before
@@ -356,8 +351,8 @@ def test_removed_claim_without_evidence_is_simply_removed(tmp_path, loaded_db):
     result = run_claims(loaded_db, write(tmp_path, "only-a.yml", claims_text(entry("a"))))
     assert result.exit_code == 0, result.output
     assert "0 archived, 1 removed" in result.output
-    assert query(loaded_db, "SELECT id FROM claims") == [{"id": "a"}]
-    assert query(loaded_db, "SELECT claim_id FROM claim_topics") == [{"claim_id": "a"}]
+    assert rows(loaded_db, "SELECT id FROM claims") == [{"id": "a"}]
+    assert rows(loaded_db, "SELECT claim_id FROM claim_topics") == [{"claim_id": "a"}]
     assert len(evidence(loaded_db)) == 1
 
 
@@ -368,9 +363,9 @@ def test_prune_removes_uncurated_and_archives_curated_together(tmp_path):
     add_evidence(db_path, "b")
     result = run_claims(db_path, write(tmp_path, "a.yml", claims_text(entry("a"))), "--prune")
     assert result.exit_code == 0, result.output
-    rows = {r["id"]: r["archived_at"] for r in query(db_path, "SELECT id, archived_at FROM claims")}
-    assert set(rows) == {"a", "b"}
-    assert rows["a"] is None and rows["b"] is not None
+    archived = {r["id"]: r["archived_at"] for r in rows(db_path, "SELECT id, archived_at FROM claims")}
+    assert set(archived) == {"a", "b"}
+    assert archived["a"] is None and archived["b"] is not None
 
 
 # ---------------------------------------------------------------- the database itself
@@ -400,10 +395,10 @@ def test_database_refuses_an_unknown_stance(conn):
 def test_database_refuses_evidence_for_an_unknown_claim(conn):
     # foreign_keys is off on this plain connection (as in Datasette): the trigger refuses it
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 0
-    with pytest.raises(sqlite3.DatabaseError, match="unknown claim id"):
+    with pytest.raises(sqlite3.DatabaseError, match="Unknown claim id: pick the claim"):
         insert_evidence(conn, "no-such-claim")
     insert_evidence(conn, "a")
-    with pytest.raises(sqlite3.DatabaseError, match="unknown claim id"):
+    with pytest.raises(sqlite3.DatabaseError, match="Unknown claim id: pick the claim"):
         conn.execute("UPDATE claim_evidence SET claim_id = 'no-such-claim' WHERE claim_id = 'a'")
 
 

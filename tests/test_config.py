@@ -4,13 +4,13 @@ import pytest
 from click.testing import CliRunner
 
 from litref.cli import DEFAULT_SEARCHES, main
-from litref.config import ConfigFileError, load_searches
+from litref.config import ConfigFileError, read_searches
 
 
 def load(tmp_path, text):
     path = tmp_path / "searches.yml"
     path.write_text(text)
-    return path, lambda: load_searches(path)
+    return path, lambda: read_searches(path)
 
 
 def error_of(tmp_path, text):
@@ -21,7 +21,7 @@ def error_of(tmp_path, text):
 
 
 def test_shipped_searches_file_is_valid():
-    searches = load_searches(DEFAULT_SEARCHES)
+    searches = read_searches(DEFAULT_SEARCHES)
     names = {s["name"] for s in searches}
     assert {"msc-sle", "ahsct-sle", "msc-immunomodulation"} <= names
     assert all(s["query"] and s["description"] for s in searches)

@@ -8,45 +8,26 @@ half-written batch or orphaned rows, and a second run must finish the work,
 record the killed run as interrupted and say it took over the lock.
 """
 
-import datetime as dt
 import json
 import os
 import signal
 import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from db import lock
-from tests.eutils_server import synthetic_article
-# The fixtures `server` (the fake E-utilities with 7 records) and `paths` come from test_fetch.
-from tests.test_fetch import QUERY, assert_intact, fetch, last_run, paths, rows, server  # noqa: F401
+from litref.db import lock
+from tests.helpers import (
+    ALL_PMIDS, BATCH, MORE, QUERY, assert_intact, fetch, last_run, rows, start_fetch,
+)
 
-PROJECT = Path(__file__).resolve().parents[1]
-BATCH = 3
-MORE = [synthetic_article(99000100 + n, edat=dt.date(2021, 2, n)) for n in range(1, 3)]
-ALL_PMIDS = sorted([99000000 + n for n in range(1, 8)] + [a.pmid for a in MORE])  # 9: 3 batches
 CHILD_TABLES = (
     "citation_authors", "citation_mesh", "citation_publication_types", "citation_keywords",
     "citation_grants", "citation_databanks", "citation_links", "search_hits",
 )
-# `python -c` entry point: the console script's main() with a small batch size,
-# and optional code run first (argv: batch size, code, then litref's own arguments).
-CLI = """
-import sys
-from fetch import harvest
-harvest.BATCH_SIZE = int(sys.argv.pop(1))
-exec(sys.argv.pop(1))
-sys.argv[0] = "litref"
-from litref.cli import main
-main()
-"""
 # Dies inside the second batch's transaction: its rows are written, not committed.
 DIE_IN_SECOND_BATCH = """
 import os, signal
-from db import runs
+from litref.db import runs
 save_records, batches = runs.save_records, []
 def save_then_die(db, items, **kwargs):
     counts = save_records(db, items, **kwargs)
@@ -56,25 +37,6 @@ def save_then_die(db, items, **kwargs):
     return counts
 runs.save_records = save_then_die
 """
-
-
-def start_fetch(paths, *args, code="", batch=BATCH, preexec_fn=None):
-    """``litref fetch`` in a subprocess, with the test's environment (server URL, rate file...)."""
-    command = [
-        sys.executable, "-c", CLI, str(batch), code, "fetch", "--db", str(paths["db"]),
-        "--searches", str(paths["searches"]), "--claims", str(paths["claims"]), *args,
-    ]
-    return subprocess.Popen(
-        command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=preexec_fn,
-    )
-
-
-def run_fetch(paths, *args, **kwargs):
-    """Run a subprocess fetch to the end; returns (exit status, stderr)."""
-    process = start_fetch(paths, *args, **kwargs)
-    _, stderr = process.communicate(timeout=60)
-    return process.returncode, stderr
 
 
 def kill_when_held(process, fault):
@@ -88,7 +50,7 @@ def kill_when_held(process, fault):
 
 
 def count(paths, table):
-    return rows(paths, f"SELECT count(*) AS n FROM {table}")[0]["n"]
+    return rows(paths["db"], f"SELECT count(*) AS n FROM {table}")[0]["n"]
 
 
 def assert_consistent(paths):
@@ -96,11 +58,11 @@ def assert_consistent(paths):
     assert_intact(paths)
     for table in CHILD_TABLES:
         orphans = f"SELECT count(*) AS n FROM {table} WHERE pmid NOT IN (SELECT pmid FROM citations)"
-        assert rows(paths, orphans) == [{"n": 0}], table
-    done = rows(paths, "SELECT coalesce(sum(ids_retrieved), 0) AS n FROM fetch_runs")[0]["n"]
+        assert rows(paths["db"], orphans) == [{"n": 0}], table
+    done = rows(paths["db"], "SELECT coalesce(sum(ids_retrieved), 0) AS n FROM fetch_runs")[0]["n"]
     assert count(paths, "citations") == done
     assert count(paths, "search_hits") == done
-    batches = rows(paths, "SELECT coalesce(sum(batches_done), 0) AS n FROM fetch_runs")[0]["n"]
+    batches = rows(paths["db"], "SELECT coalesce(sum(batches_done), 0) AS n FROM fetch_runs")[0]["n"]
     assert done == batches * BATCH  # whole batches only
 
 
@@ -144,12 +106,12 @@ def assert_second_run_finishes(paths, killed_pid):
     assert result.exit_code == 0, result.output
     assert f"Took over the fetch lock left by pid {killed_pid} on host" in result.output
     assert f"recorded as interrupted (fetch_runs id {killed['id']})" in result.output
-    assert [r["pmid"] for r in rows(paths, "SELECT pmid FROM citations ORDER BY pmid")] == ALL_PMIDS
+    assert [r["pmid"] for r in rows(paths["db"], "SELECT pmid FROM citations ORDER BY pmid")] == ALL_PMIDS
     assert count(paths, "search_hits") == len(ALL_PMIDS)
     one_each = "SELECT pmid FROM citation_authors GROUP BY pmid HAVING count(*) != 1"
-    assert rows(paths, one_each) == []  # no record's child rows written twice
+    assert rows(paths["db"], one_each) == []  # no record's child rows written twice
     assert_intact(paths)
-    closed = rows(paths, "SELECT status, error FROM fetch_runs WHERE id = ?", [killed["id"]])[0]
+    closed = rows(paths["db"], "SELECT status, error FROM fetch_runs WHERE id = ?", [killed["id"]])[0]
     assert closed["status"] == "interrupted"
     assert closed["error"].startswith("Interrupted: the fetch stopped without finishing")
     assert last_run(paths)["status"] == "ok"
@@ -162,7 +124,7 @@ def test_a_second_kill_during_the_rerun_loses_nothing(nine, paths):
     kill_when_held(start_fetch(paths), second)
     assert count(paths, "citations") == BATCH  # the rerun's first batch repeated the stored one
     assert_intact(paths)
-    assert [r["status"] for r in rows(paths, "SELECT status FROM fetch_runs ORDER BY id")] == [
+    assert [r["status"] for r in rows(paths["db"], "SELECT status FROM fetch_runs ORDER BY id")] == [
         "interrupted", "running",
     ]
     assert fetch(paths).exit_code == 0

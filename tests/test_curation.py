@@ -8,12 +8,12 @@ import pytest
 import sqlite_utils
 from datasette_auth_passwords.utils import hash_password
 
-from db.claims import missing_curated_pmids
+from litref.db.curation import missing_curated_pmids
 from tests.web_site import (
     ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, build_site_db, card,
     copy_site,
 )
-from web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
+from litref.web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
 
 CANDIDATE = 18947373  # found for the contradicted claim, not yet linked to it
 LINK = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE), "stance": "context",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
 from litref.cli import main
 
 PROJECT = Path(__file__).resolve().parents[1]

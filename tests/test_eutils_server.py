@@ -17,7 +17,7 @@ from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError
 from lxml import etree
 
-from fetch.eutils import RouteToBaseUrl
+from litref.fetch.eutils import RouteToBaseUrl
 from tests.eutils_server import RETSTART_ERROR, FakeEutils, synthetic_article
 
 DTD_DIR = Path(Entrez.__file__).parent / "DTDs"

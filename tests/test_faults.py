@@ -17,11 +17,11 @@ import time
 
 import pytest
 
-from fetch import harvest
+from litref.fetch import harvest
 from tests.eutils_server import synthetic_article
-from tests.test_crash import ALL_PMIDS, MORE, run_fetch, start_fetch
-from tests.test_fetch import (  # noqa: F401 (fixtures)
-    PMIDS, QUERY, assert_intact, fetch, last_run, paths, rows, server, write_searches,
+from tests.helpers import (
+    ALL_PMIDS, MORE, PMIDS, QUERY, assert_intact, fetch, last_run, rows, run_fetch, start_fetch,
+    write_searches,
 )
 
 
@@ -31,7 +31,7 @@ def stored(server, paths):
     assert fetch(paths).exit_code == 0
     server.add_articles(MORE)
     server.set_query(QUERY, ALL_PMIDS)
-    return rows(paths, "SELECT pmid, title, added_at, updated_at FROM citations ORDER BY pmid")
+    return rows(paths["db"], "SELECT pmid, title, added_at, updated_at FROM citations ORDER BY pmid")
 
 
 def assert_kept(paths, before):
@@ -39,13 +39,13 @@ def assert_kept(paths, before):
     assert_intact(paths)
     pmids = [row["pmid"] for row in before]
     now = rows(
-        paths,
+        paths["db"],
         f"SELECT pmid, title, added_at, updated_at FROM citations "
         f"WHERE pmid IN ({', '.join('?' * len(pmids))}) ORDER BY pmid",
         pmids,
     )
     assert now == before
-    assert rows(paths, "SELECT status FROM fetch_runs WHERE id = 1") == [{"status": "ok"}]
+    assert rows(paths["db"], "SELECT status FROM fetch_runs WHERE id = 1") == [{"status": "ok"}]
 
 
 FAULTS = {
@@ -73,7 +73,7 @@ def test_fault_after_the_first_batch(stored, server, paths, monkeypatch, kind):
     run = last_run(paths)
     assert (run["status"], run["batches_done"], run["ids_retrieved"]) == ("failed", 1, 3)
     assert_kept(paths, stored)
-    assert len(rows(paths, "SELECT pmid FROM citations")) == 9  # 7 before + 2 new in batch 1
+    assert len(rows(paths["db"], "SELECT pmid FROM citations")) == 9  # 7 before + 2 new in batch 1
 
 
 def test_two_fetches_started_together(stored, server, paths):
@@ -95,7 +95,7 @@ def test_two_fetches_started_together(stored, server, paths):
     assert winner.returncode == 0, winner_err
     assert [r["fault"] for r in server.requests[requests_before:]] == ["hang"]  # nothing new: 1 request
     assert_kept(paths, stored)
-    assert len(rows(paths, "SELECT id FROM fetch_runs")) == 2  # the loser logged no run
+    assert len(rows(paths["db"], "SELECT id FROM fetch_runs")) == 2  # the loser logged no run
 
 
 def drop_root_file_permissions():
@@ -174,11 +174,11 @@ def test_disk_full(stored, server, paths, tmp_path):
     assert f"The database {paths['db']} could not be written: disk I/O error. The disk may be full" in stderr
     assert "Free some space" in stderr and "Traceback" not in stderr
     assert_kept(paths, stored)
-    assert len(rows(paths, "SELECT pmid FROM citations")) == len(PMIDS)
+    assert len(rows(paths["db"], "SELECT pmid FROM citations")) == len(PMIDS)
     status, stderr = run_fetch(paths, batch=300)  # space again: the next run does the work
     assert status == 0, stderr
-    assert len(rows(paths, "SELECT pmid FROM citations")) == len(PMIDS) + len(big)
-    big_runs = rows(paths, "SELECT status, error FROM fetch_runs WHERE search = 'big' ORDER BY id")
+    assert len(rows(paths["db"], "SELECT pmid FROM citations")) == len(PMIDS) + len(big)
+    big_runs = rows(paths["db"], "SELECT status, error FROM fetch_runs WHERE search = 'big' ORDER BY id")
     assert [run["status"] for run in big_runs] == ["failed", "ok"]
     assert "disk I/O error" in big_runs[0]["error"] and "Nothing was stored" in big_runs[0]["error"]
 
@@ -187,7 +187,8 @@ def test_disk_full(stored, server, paths, tmp_path):
 def test_every_writing_command_names_a_database_it_cannot_open(tmp_path, command):
     from click.testing import CliRunner
 
-    from litref.cli import PROJECT, main
+    from litref.cli import main
+    from tests.helpers import PROJECT
 
     (tmp_path / "a-file").write_text("not a folder")
     database = tmp_path / "a-file" / "citations.db"

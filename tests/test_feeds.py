@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ElementTree
 import feedparser
 import pytest
 
-import db as store
+from litref.db.database import open_db
 from tests.web_fetches import (
     BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, add_fetch_history,
 )
@@ -18,7 +18,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     path = build_site_db(tmp_path_factory.mktemp("feeds") / "demo.db")
-    database = store.open_db(path)
+    database = open_db(path)
     add_fetch_history(database)
     database.close()
     site = Site(path)

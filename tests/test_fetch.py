@@ -1,85 +1,27 @@
 """``litref fetch`` through real Bio.Entrez over HTTP to the local E-utilities server."""
 
-import contextlib
 import datetime as dt
 import json
 import os
 import pty
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from fetch import harvest
-from litref.cli import main
+from litref.fetch import harvest
 from tests.eutils_server import synthetic_article
-
-ARTICLES = [synthetic_article(99000000 + n, edat=dt.date(2020, 1, n)) for n in range(1, 8)]
-PMIDS = [a.pmid for a in ARTICLES]
-QUERY = '"Lupus Erythematosus, Systemic"[Mesh] AND "Mesenchymal Stem Cells"[Mesh]'
-
-
-@pytest.fixture
-def server(eutils, monkeypatch):
-    monkeypatch.setenv("LITREF_BACKOFF", "0.01")
-    monkeypatch.setenv("NCBI_API_KEY", "test-key")  # 10 requests/s keeps the suite quick
-    eutils.add_articles(ARTICLES)
-    eutils.set_query(QUERY, PMIDS)
-    return eutils
-
-
-@pytest.fixture
-def paths(tmp_path):
-    searches = tmp_path / "searches.yml"
-    write_searches(searches, QUERY)
-    claims = tmp_path / "claims.yml"
-    claims.write_text("claims: []\n")
-    return {"db": tmp_path / "citations.db", "searches": searches, "claims": claims}
-
-
-def write_searches(path, query, name="msc-sle"):
-    path.write_text(
-        f"searches:\n  - name: {name}\n    query: '{query}'\n    description: test search\n"
-    )
-
-
-def fetch(paths, *args):
-    result = CliRunner().invoke(
-        main,
-        [
-            "fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]),
-            "--claims", str(paths["claims"]), *args,
-        ],
-    )
-    return result
-
-
-def rows(paths, sql, params=()):
-    # closing(): sqlite3's own context manager commits but leaves the connection open.
-    with contextlib.closing(sqlite3.connect(paths["db"])) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
-
-
-def last_run(paths):
-    return rows(paths, "SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")[0]
-
-
-def assert_intact(paths):
-    assert rows(paths, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
-
+from tests.helpers import ARTICLES, PMIDS, QUERY, assert_intact, fetch, last_run, rows, write_searches
 
 def test_fetch_stores_records_hits_and_run(server, paths):
     result = fetch(paths)
     assert result.exit_code == 0, result.output
     assert "msc-sle: ok (full)" in result.output
-    stored = rows(paths, "SELECT pmid, title, source FROM citations ORDER BY pmid")
+    stored = rows(paths["db"], "SELECT pmid, title, source FROM citations ORDER BY pmid")
     assert [r["pmid"] for r in stored] == PMIDS
     assert stored[0]["source"] == "search:msc-sle"
-    hits = rows(paths, "SELECT pmid FROM search_hits WHERE search = 'msc-sle' ORDER BY pmid")
+    hits = rows(paths["db"], "SELECT pmid FROM search_hits WHERE search = 'msc-sle' ORDER BY pmid")
     assert [h["pmid"] for h in hits] == PMIDS
     run = last_run(paths)
     assert (run["status"], run["mode"], run["count_reported"], run["ids_retrieved"], run["new"]) == (
@@ -109,7 +51,7 @@ def test_search_over_9999_results_is_fetched_whole(server, paths, monkeypatch):
     server.set_query(QUERY, [a.pmid for a in many])
     result = fetch(paths)
     assert result.exit_code == 0, result.output
-    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 10_500}]
+    assert rows(paths["db"], "SELECT count(*) AS n FROM citations") == [{"n": 10_500}]
     run = last_run(paths)
     assert (run["count_reported"], run["ids_retrieved"], run["missing"]) == (10_500, 10_500, 0)
     windows = [r for r in server.requests if r["params"].get("datetype") == "edat"]
@@ -138,7 +80,7 @@ def test_incremental_run_picks_up_a_retraction(server, paths):
     server.modify(pmid, dt.date.today(), xml=retracted)
     result = fetch(paths)
     assert result.exit_code == 0, result.output
-    assert rows(paths, "SELECT is_retracted FROM citations WHERE pmid = ?", [pmid]) == [{"is_retracted": 1}]
+    assert rows(paths["db"], "SELECT is_retracted FROM citations WHERE pmid = ?", [pmid]) == [{"is_retracted": 1}]
     run = last_run(paths)
     assert (run["mode"], run["ids_retrieved"], run["new"], run["updated"]) == ("incremental", 1, 0, 1)
 
@@ -207,7 +149,7 @@ def test_500s_until_retries_run_out(server, paths, monkeypatch):
     result = fetch(paths)
     assert result.exit_code == 1
     assert "records 1-7: PubMed kept answering HTTP 500" in result.output
-    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 0}]
+    assert rows(paths["db"], "SELECT count(*) AS n FROM citations") == [{"n": 0}]
     assert_intact(paths)
 
 
@@ -216,7 +158,7 @@ def test_damaged_response_is_retried(server, paths, kind):
     server.inject(kind, times=1, endpoint="efetch")
     result = fetch(paths)
     assert result.exit_code == 0, result.output
-    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 7}]
+    assert rows(paths["db"], "SELECT count(*) AS n FROM citations") == [{"n": 7}]
 
 
 def test_html_page_every_time(server, paths, monkeypatch):
@@ -234,8 +176,8 @@ def test_failure_half_way_keeps_finished_batches(server, paths, monkeypatch):
     result = fetch(paths)
     assert result.exit_code == 1
     assert "The 1 batches already fetched (3 records) are stored and kept." in result.output
-    assert rows(paths, "SELECT count(*) AS n FROM citations") == [{"n": 3}]
-    assert rows(paths, "SELECT count(*) AS n FROM search_hits") == [{"n": 3}]
+    assert rows(paths["db"], "SELECT count(*) AS n FROM citations") == [{"n": 3}]
+    assert rows(paths["db"], "SELECT count(*) AS n FROM search_hits") == [{"n": 3}]
     assert_intact(paths)
 
 
@@ -277,7 +219,7 @@ def test_only_named_searches_run(server, paths):
         f"searches:\n  - name: one\n    query: '{QUERY}'\n  - name: two\n    query: other\n"
     )
     assert fetch(paths, "--search", "one").exit_code == 0
-    assert [r["search"] for r in rows(paths, "SELECT search FROM fetch_runs")] == ["one"]
+    assert [r["search"] for r in rows(paths["db"], "SELECT search FROM fetch_runs")] == ["one"]
 
 
 def test_quiet_prints_only_failures(server, paths):

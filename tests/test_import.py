@@ -2,13 +2,14 @@
 
 import gzip
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from litref.cli import SAMPLE, main
+from litref.cli import main
+from litref.demo import SAMPLE
+from tests.helpers import rows, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -22,25 +23,13 @@ def run_import(db_path, *files):
     return CliRunner().invoke(main, ["import", "--db", str(db_path), *map(str, files)])
 
 
-def query(db_path, sql, params=()):
-    with sqlite3.connect(db_path) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql, params)]
-
-
-def snapshot(db_path):
-    """Every row of every table, to prove a re-import changes nothing."""
-    tables = [r["name"] for r in query(db_path, "SELECT name FROM sqlite_master WHERE type='table'")]
-    return {t: query(db_path, f"SELECT * FROM [{t}] ORDER BY rowid") for t in tables if "fts" not in t}
-
-
 def test_xml_gz_and_nbib_import(db_path):
     result = run_import(
         db_path, FIXTURES / "edge-cases.xml.gz", FIXTURES / "edge-cases-nodoctype.xml",
         FIXTURES / "edge-cases.nbib",
     )
     assert result.exit_code == 0, result.output
-    pmids = {r["pmid"] for r in query(db_path, "SELECT pmid FROM citations")}
+    pmids = {r["pmid"] for r in rows(db_path, "SELECT pmid FROM citations")}
     assert {99000001, 99000009, 99000019, 99000101, 99000102, 99000201, 99000203} <= pmids
     assert "edge-cases.nbib: 3 records (3 new" in result.output
 
@@ -56,26 +45,26 @@ def test_second_import_changes_no_row(db_path):
 
 def test_update_file_replaces_record_and_flags_deletions(db_path):
     run_import(db_path, FIXTURES / "edge-cases.xml")
-    authors_before = query(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004")
+    authors_before = rows(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004")
     result = run_import(db_path, FIXTURES / "update-with-delete.xml")
     assert result.exit_code == 0, result.output
     assert "1 marked deleted" in result.output  # 99000099 was never stored
-    updated = query(db_path, "SELECT is_retracted FROM citations WHERE pmid = 99000017")
+    updated = rows(db_path, "SELECT is_retracted FROM citations WHERE pmid = 99000017")
     assert updated == [{"is_retracted": 1}]
-    links = query(db_path, "SELECT reftype FROM citation_links WHERE pmid = 99000017")
+    links = rows(db_path, "SELECT reftype FROM citation_links WHERE pmid = 99000017")
     assert {"reftype": "RetractionIn"} in links
-    deleted = query(db_path, "SELECT is_deleted, title FROM citations WHERE pmid = 99000004")
+    deleted = rows(db_path, "SELECT is_deleted, title FROM citations WHERE pmid = 99000004")
     assert deleted[0]["is_deleted"] == 1 and deleted[0]["title"]  # flagged, never removed
-    assert query(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004") == authors_before
+    assert rows(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004") == authors_before
 
 
 def test_full_text_search_follows_updates(db_path):
     run_import(db_path, FIXTURES / "edge-cases.xml")
-    title = query(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
+    title = rows(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
     run_import(db_path, FIXTURES / "update-with-delete.xml")
-    new_title = query(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
+    new_title = rows(db_path, "SELECT title FROM citations WHERE pmid = 99000017")[0]["title"]
     assert new_title != title
-    found = query(
+    found = rows(
         db_path,
         "SELECT rowid FROM citations_fts WHERE citations_fts MATCH ?",
         [" ".join(f'"{w}"' for w in new_title.split()[:4])],
@@ -89,7 +78,7 @@ def test_not_pubmed_xml(db_path, tmp_path):
     assert result.exit_code == 1
     assert str(path) in result.output
     assert "not" in result.output and "Nothing from this file was stored." in result.output
-    assert query(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 0}]
+    assert rows(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 0}]
 
 
 def test_corrupt_gzip(db_path):
@@ -113,7 +102,7 @@ def test_file_damaged_half_way_stores_nothing_and_other_files_still_import(db_pa
     pmids_before = {r["pmid"] for r in before["citations"]}
     pmids_after = {r["pmid"] for r in snapshot(db_path)["citations"]}
     assert pmids_after == pmids_before | {99000201, 99000202, 99000203}
-    assert query(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+    assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
 
 def test_missing_file(db_path, tmp_path):
@@ -135,8 +124,8 @@ def test_bundled_sample_imports(db_path, tmp_path):
     shutil.copy(SAMPLE, copy)
     result = run_import(db_path, copy)
     assert result.exit_code == 0, result.output
-    rows = query(db_path, "SELECT pmid, title, year FROM citations WHERE pmid = 19489103")
-    assert rows == [{
+    stored = rows(db_path, "SELECT pmid, title, year FROM citations WHERE pmid = 19489103")
+    assert stored == [{
         "pmid": 19489103,
         "title": "Mesenchymal Stem Cell Transplantation Reverses Multi-Organ Dysfunction in "
                  "Systemic Lupus Erythematosus Mice and Humans",
@@ -147,9 +136,9 @@ def test_bundled_sample_imports(db_path, tmp_path):
 def test_parser_process_dying_is_reported_not_waited_for(db_path, monkeypatch):
     import os
 
-    from fetch import importer
+    from litref.fetch import files
 
-    monkeypatch.setattr(importer, "_parse_into", lambda path, queue: os._exit(9))
+    monkeypatch.setattr(files, "_parse_into", lambda path, queue: os._exit(9))
     result = run_import(db_path, FIXTURES / "edge-cases.xml")
     assert result.exit_code == 1
     assert "the parsing process stopped unexpectedly (exit code 9" in result.output

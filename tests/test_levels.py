@@ -1,20 +1,22 @@
 """Evidence levels: study design and subjects from publication types and MeSH."""
 
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-import db
-from fetch.importer import import_file
-from fetch.levels import LEVELS, RANK, SUBJECTS, classify, level_rows
+from litref.db.database import open_db
+from litref.pipeline import import_file
+from tests.helpers import rows
+from litref.evidence.grading import INDEXING_RULES, classify, level_rows
+from litref.evidence.vocabularies.designs import DESIGNS as DESIGN_VOCABULARY, RANK
+from litref.evidence.vocabularies.subjects import SUBJECTS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = "2026-01-01T00:00:00+00:00"
 
-DESIGNS = [level[0] for level in LEVELS]
-SUBJECT_CODES = [code for code, _ in SUBJECTS]
+DESIGNS = [design["code"] for design in DESIGN_VOCABULARY]
+SUBJECT_CODES = [subject["code"] for subject in SUBJECTS]
 
 # (publication types, MeSH descriptors, expected design, expected subjects)
 CASES = [
@@ -80,21 +82,22 @@ def test_cases_cover_every_design_and_every_subjects_value():
     assert {case[3] for case in CASES} == set(SUBJECT_CODES)
 
 
-def test_ranks_strictly_increase_in_levels_order():
-    ranks = [level[1] for level in LEVELS]
+def test_ranks_strictly_increase_in_designs_order():
+    ranks = [design["rank"] for design in DESIGN_VOCABULARY]
     assert all(a < b for a, b in zip(ranks, ranks[1:]))
-    assert RANK == {level[0]: level[1] for level in LEVELS}
+    assert RANK == {design["code"]: design["rank"] for design in DESIGN_VOCABULARY}
     assert DESIGNS[0] == "notice" and DESIGNS[-1] == "other"
 
 
 def test_every_publication_type_and_heading_is_in_exactly_one_level():
-    types = Counter(t for level in LEVELS for t in level[3])
-    headings = Counter(h for level in LEVELS for h in level[4])
+    types = Counter(t for level_types, _ in INDEXING_RULES.values() for t in level_types)
+    headings = Counter(h for _, level_headings in INDEXING_RULES.values() for h in level_headings)
     assert [t for t, n in types.items() if n != 1] == []
     assert [h for h, n in headings.items() if n != 1] == []
     assert len(set(DESIGNS)) == len(DESIGNS)
     # each named type does classify to its own level
-    for design, _, _, level_types, level_headings in LEVELS:
+    assert list(INDEXING_RULES) == DESIGNS
+    for design, (level_types, level_headings) in INDEXING_RULES.items():
         for name in level_types:
             assert classify([name], [])["study_design"] == design, name
         for name in level_headings:
@@ -104,7 +107,7 @@ def test_every_publication_type_and_heading_is_in_exactly_one_level():
 def test_level_rows_one_per_design_and_subjects_value():
     rows = level_rows()
     keys = [(row["kind"], row["code"]) for row in rows]
-    assert len(keys) == len(set(keys)) == len(LEVELS) + len(SUBJECTS)
+    assert len(keys) == len(set(keys)) == len(DESIGNS) + len(SUBJECTS)
     assert [code for kind, code in keys if kind == "design"] == DESIGNS
     assert [code for kind, code in keys if kind == "subjects"] == SUBJECT_CODES
     assert set(SUBJECT_CODES) == {"humans", "animals", "in-vitro", "unknown"}
@@ -117,21 +120,15 @@ def test_level_rows_one_per_design_and_subjects_value():
     assert all(row["label"] for row in rows)
 
 
-def rows(path, sql):
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute(sql)]
-
-
 def test_new_database_holds_exactly_the_level_rows(tmp_path):
-    db.open_db(tmp_path / "c.db").close()
+    open_db(tmp_path / "c.db").close()
     stored = rows(tmp_path / "c.db", "SELECT * FROM evidence_levels")
     key = lambda row: (row["kind"], row["code"])  # noqa: E731
     assert sorted(stored, key=key) == sorted(level_rows(), key=key)
 
 
 def test_imported_citations_get_their_level(tmp_path):
-    database = db.open_db(tmp_path / "c.db")
+    database = open_db(tmp_path / "c.db")
     import_file(database, FIXTURES / "edge-cases.xml", now=NOW)
     database.close()
     stored = {

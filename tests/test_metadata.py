@@ -7,13 +7,13 @@ import sqlite3
 
 import pytest
 
-import db as store
+from litref.db.database import open_db
 from tests.web_fetches import (
     BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, OTHER_SEARCH, SEARCH, SEEN_BEFORE, add_fetch_history,
 )
 from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
-from web.app import METADATA
-from web.fts import MARK_END, MARK_START, fts_words, marked_html
+from litref.web.app import METADATA
+from litref.web.fts import MARK_END, MARK_START, fts_words, marked_html
 
 SHARED = json.loads(METADATA.read_text())["databases"]["*"]
 QUERIES = SHARED["queries"]
@@ -36,7 +36,7 @@ HOSTILE = [
 @pytest.fixture(scope="module")
 def site_db(tmp_path_factory):
     path = build_site_db(tmp_path_factory.mktemp("metadata") / "demo.db")
-    database = store.open_db(path)
+    database = open_db(path)
     add_fetch_history(database)
     with database.atomic():
         database.execute("UPDATE claim_evidence SET reviewed_at = '2000-01-01T00:00:00+00:00' "

@@ -2,12 +2,12 @@
 
 import sqlite_utils
 
-import db
-from db.migrations import migrations
+from litref.db.database import open_db
+from litref.db.migrations import migrations
 
 
 def test_new_database_has_every_table_and_fts_triggers(tmp_path):
-    database = db.open_db(tmp_path / "c.db")
+    database = open_db(tmp_path / "c.db")
     assert {
         "citations", "citation_authors", "citation_mesh", "citation_publication_types",
         "citation_keywords", "citation_grants", "citation_databanks", "citation_links",
@@ -25,13 +25,13 @@ def test_existing_database_upgrades_in_place_keeping_its_rows(tmp_path):
     migrations.apply(old, stop_before="m002_searches_and_runs")
     old["citations"].insert({"pmid": 99000001, "title": "Synthetic record kept across upgrade"})
     old.close()
-    upgraded = db.open_db(path)
+    upgraded = open_db(path)
     assert "fetch_runs" in upgraded.table_names()
     assert upgraded["citations"].get(99000001)["title"] == "Synthetic record kept across upgrade"
 
 
 def test_opening_twice_applies_nothing_new(tmp_path):
-    db.open_db(tmp_path / "c.db").close()
-    again = db.open_db(tmp_path / "c.db")
+    open_db(tmp_path / "c.db").close()
+    again = open_db(tmp_path / "c.db")
     names = [row["name"] for row in again.query("SELECT name FROM _sqlite_migrations")]
     assert names == [m.name for m in migrations._migrations]

@@ -11,7 +11,8 @@ from tests.web_site import (
     ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db,
     card, copy_site,
 )
-from web import pages
+from litref.evidence.vocabularies import statuses
+from litref.web import pages
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_home_page_counts_claims_by_status_worst_first_with_links(site, site_db)
     assert counts["contradicted"] == 1 and counts["cites-flagged-paper"] == 1
     html = site.get("/").text
     positions = []
-    for status in pages.STATUSES:
+    for status in statuses.STATUSES:
         link = f'href="/demo/claim_status?status={status["code"]}"'
         assert link in html, status["code"]
         status_card = html[html.index(link):]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fetch import eutils, ratelimit
-from tests.test_fetch import fetch, paths, server  # noqa: F401 (fixtures)
+from litref.fetch import eutils, ratelimit
+from tests.helpers import fetch
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +104,7 @@ def test_an_unusable_rate_file_is_a_configuration_error(server, paths, monkeypat
 
 WORKER = """
 import sys
-from fetch import eutils
+from litref.fetch import eutils
 settings = eutils.settings_from_env()
 eutils.configure(settings)
 print("ready", flush=True)

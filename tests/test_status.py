@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-import db
-from db.claims import load_claims
-from db.runs import finish_run, save_searches, start_run
+from litref.db.database import open_db
+from litref.db.claims import save_claims
+from litref.db.runs import finish_run, save_searches, start_run
 from litref.cli import main
 from litref.status_text import when
 from tests.test_claim_status import CLAIM, LATER, RCT_HUMANS, REVIEWED, T0, article, link, store
@@ -50,8 +50,8 @@ class Setup:
         self.claims = tmp_path / "claims.yml"
         self.searches.write_text(SEARCHES_YML)
         self.claims.write_text(CLAIMS_YML)
-        self.db = db.open_db(self.path)
-        load_claims(self.db, [CLAIM], now=T0)
+        self.db = open_db(self.path)
+        save_claims(self.db, [CLAIM], now=T0)
         save_searches(self.db, SEARCHES, now=T0)
 
     def all_fetched(self, **delta):

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from fetch import markup, medline, pubmed_xml
+from litref.evidence import markup
+from litref.fetch import medline, pubmed_xml
 
 FIXTURES = Path(__file__).parent / "fixtures"
 JOURNAL = "Journal of Synthetic Test Records"

@@ -12,8 +12,8 @@ demo imported counts as brought in by these fetches.
 
 import io
 
-from db import runs
-from fetch import pubmed_xml
+from litref.db import runs
+from litref.fetch import pubmed_xml
 from tests.web_site import ATTACK_XML
 
 SEARCH = "synthetic-msc"

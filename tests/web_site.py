@@ -10,11 +10,11 @@ import re
 import shutil
 from pathlib import Path
 
-import db as store
-from fetch.harvest import utc_now
-from fetch.importer import import_file
-from litref.cli import build_demo
-from web.app import datasette_for
+from litref.db.database import open_db
+from litref.clock import utc_now
+from litref.pipeline import import_file
+from litref.demo import build_demo
+from litref.web.app import datasette_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CONTRADICTED_CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans..."
@@ -54,7 +54,7 @@ def build_site_db(path):
     build_demo(path)
     attack = path.parent / "attack.xml"
     attack.write_text(ATTACK_XML)
-    database = store.open_db(path)
+    database = open_db(path)
     import_file(database, FIXTURES / "edge-cases.xml", now=utc_now())
     import_file(database, attack, now=utc_now())
     with database.atomic():

@@ -23,11 +23,8 @@ from bibtexparser.library import Library
 from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-FLAGS = [
-    ("is_retracted", "Retracted"),
-    ("has_expression_of_concern", "Expression of concern"),
-    ("is_deleted", "Deleted from PubMed"),
-]
+from litref.evidence.vocabularies.flags import FLAGS
+
 VANCOUVER_AUTHORS = 6  # ICMJE: list the first six, then "et al."
 _PAGE_RANGE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<first>\d+)-(?P=prefix)?(?P<last>\d+)")
 _SPACES = re.compile(r"\s+")
@@ -47,7 +44,7 @@ KINDS = {  # is_book → (BibTeX, RIS, CSL) type; the journal column holds a boo
 
 def flags(reference):
     """Labels of what is wrong with an article ("Retracted", ...), empty when nothing."""
-    return [label for key, label in FLAGS if reference.get(key)]
+    return [flag["label"] for flag in FLAGS if reference.get(flag["column"])]
 
 
 def pubmed_url(pmid):

@@ -1,7 +1,7 @@
 """Free text typed by staff → a full-text query that can never be a syntax error,
 and search highlights that are safe to show.
 
-fetch/claim_queries.py's ``fts_query`` does not fit a search box: it keeps only
+evidence/claim_queries.py's ``fts_query`` does not fit a search box: it keeps only
 the "telling" words of a claim (no stop words such as "lupus", nothing under four
 letters, ASCII only) and ORs them for ranking candidates. Here every word typed
 counts, in any script, and all of them must match (as in PubMed and in

@@ -12,32 +12,8 @@ from urllib.parse import quote
 from lxml import etree
 from markupsafe import Markup, escape
 
-from fetch.markup import safe_html
-
-# Worst first: the order staff should work through them.
-STATUSES = [
-    {"code": "cites-flagged-paper", "label": "Cites a flagged paper",
-     "explanation": "Evidence linked to the claim was retracted, received an expression of "
-                    "concern or was deleted from PubMed. Check these first."},
-    {"code": "contradicted", "label": "Contradicted",
-     "explanation": "The best evidence in people goes against what the page says."},
-    {"code": "mixed", "label": "Mixed",
-     "explanation": "The best evidence disagrees, or only partly backs the claim."},
-    {"code": "unreviewed", "label": "Unreviewed",
-     "explanation": "Nobody has yet linked evidence that supports, contradicts or qualifies it."},
-    {"code": "weakly-supported", "label": "Weakly supported",
-     "explanation": "Only weak evidence backs it: animal or cell studies, reviews or case reports."},
-    {"code": "supported", "label": "Supported",
-     "explanation": "The best evidence in people backs the claim as the page states it."},
-]
-STATUS_BY_CODE = {status["code"]: status for status in STATUSES}
-
-STANCES = [
-    {"code": "supports", "label": "Supports"},
-    {"code": "contradicts", "label": "Contradicts"},
-    {"code": "mixed", "label": "Mixed"},
-    {"code": "context", "label": "Context"},
-]
+from litref.evidence.markup import safe_html
+from litref.evidence.vocabularies import flags, stances, statuses
 
 # citation_links.reftype in staff words; anything else is shown as PubMed names it.
 LINK_TYPES = {
@@ -70,7 +46,7 @@ async def status_counts(db):
         row["status"]: row["n"]
         for row in await _dicts(db, "SELECT status, count(*) AS n FROM claim_status GROUP BY status")
     }
-    return [{**status, "count": counts.get(status["code"], 0)} for status in STATUSES]
+    return [{**status, "count": counts.get(status["code"], 0)} for status in statuses.STATUSES]
 
 
 async def claim_page(db, claim_id):
@@ -107,10 +83,10 @@ async def claim_page(db, claim_id):
     extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
     evidence = [_describe(row, extras, levels) for row in evidence]
     return {
-        "claim": {**claim, "status_info": STATUS_BY_CODE.get(claim["status"])},
+        "claim": {**claim, "status_info": statuses.BY_CODE.get(claim["status"])},
         "evidence_groups": [
             {**stance, "items": [row for row in evidence if row["stance"] == stance["code"]]}
-            for stance in STANCES
+            for stance in stances.STANCES
         ],
         "evidence_count": len(evidence),
         "candidates": [_describe(row, extras, levels) for row in candidates],
@@ -214,14 +190,8 @@ def _describe(row, extras, levels):
 
 def warnings(citation):
     """What staff must know before relying on a citation, most serious first."""
-    found = []
-    if citation.get("is_retracted"):
-        found.append({"level": "danger", "text": "Retracted: this article must not be used as evidence."})
-    if citation.get("has_expression_of_concern"):
-        found.append({"level": "danger", "text": "Expression of concern: the journal has "
-                                                 "published doubts about this article."})
-    if citation.get("is_deleted"):
-        found.append({"level": "danger", "text": "Deleted from PubMed: the record was withdrawn."})
+    found = [{"level": "danger", "text": flag["warning"]}
+             for flag in flags.FLAGS if citation.get(flag["column"])]
     if citation.get("has_erratum"):
         found.append({"level": "note", "text": "Erratum: a correction was published; "
                                                "check it before quoting figures."})
@@ -257,7 +227,7 @@ def group_mesh(rows):
 
 
 def safe_markup(stored_html, plain_text):
-    """Stored title/abstract HTML, passed once more through fetch.markup's allow-list
+    """Stored title/abstract HTML, passed once more through evidence/markup.py's allow-list
     (abstracts keep their paragraphs): a row written by anything but our importer
     can still never inject markup. HTML that does not parse falls back to the
     escaped plain text."""

@@ -9,17 +9,29 @@ merges plugin metadata first and metadata.json over it.
 """
 
 import copy
+import functools
+import json
 
 from datasette import hookimpl
+
+from litref.web.app import METADATA
 
 WILDCARD = "*"
 INTERNAL_DATABASES = {"_internal"}
 
 
+@functools.cache
+def _shared_block():
+    """The ``"*"`` block of metadata.json, as litref serve and the tests load it.
+
+    Read from the file, not from Datasette: datasette.metadata() would call this
+    hook again, and Datasette keeps the file's dict in a private attribute."""
+    return json.loads(METADATA.read_text(encoding="utf-8"))["databases"].get(WILDCARD)
+
+
 @hookimpl
 def get_metadata(datasette, key, database, table):
-    # datasette.metadata() would call this hook again: read the file's dict directly.
-    shared = (datasette._metadata_local.get("databases") or {}).get(WILDCARD)
+    shared = _shared_block()
     if not shared:
         return {}
     names = [name for name in datasette.databases if name not in INTERNAL_DATABASES]

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, urlencode
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from web import formats
-from web.references import load_references, unique_pmids
+from litref.web import formats
+from litref.web.references import load_references, unique_pmids
 
 # extension → (formatter, content type, offered as a file to save rather than shown)
 FORMATS = {

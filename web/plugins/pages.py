@@ -1,30 +1,19 @@
-"""The staff pages: home page figures, /claim/<id>, /citation/<pmid>, and links
-from every pmid and claim_id cell to those pages.
+"""The staff pages: home page figures, /claim/<id> and /citation/<pmid>.
 
 Routes name no database, so the same URLs work for demo.db and citations.db:
 they read the first (only) database Datasette serves.
 """
 
-from urllib.parse import quote
-
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup
 
-from web import pages
+from litref.evidence.vocabularies import stances
+from litref.web import pages
+from litref.web.links import citation_path, claim_path
 
-PMID_COLUMNS = {"pmid", "target_pmid"}
 # Exports and feeds of one claim's evidence (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
-
-
-def claim_path(claim_id):
-    return "/claim/" + quote(str(claim_id), safe="")
-
-
-def citation_path(pmid):
-    return f"/citation/{int(pmid)}"
 
 
 async def _database(datasette, request):
@@ -49,7 +38,7 @@ async def claim_view(datasette, request):
                        "claims table; check the link or pick the claim there.")
     return await _render(datasette, request, "claim.html", {
         **details,
-        "stances": pages.STANCES,
+        "stances": stances.STANCES,
         "exports": CLAIM_EXPORTS,
         # An archived claim is off the website: its evidence is kept as it was.
         "can_edit": bool(request.actor and request.actor.get("id"))
@@ -98,16 +87,3 @@ def extra_template_vars(view_name, datasette):
         return {"statuses": await pages.status_counts(db), "database": db.name}
 
     return home
-
-
-@hookimpl
-def render_cell(value, column):
-    """pmid and claim_id cells link to the staff pages; other cells stay as they are."""
-    # A foreign-key cell (claim_evidence.claim_id, citation_authors.pmid) arrives expanded.
-    if isinstance(value, dict):
-        value = value.get("value")
-    if column in PMID_COLUMNS and isinstance(value, int):
-        return Markup('<a href="{}">{}</a>').format(citation_path(value), value)
-    if column == "claim_id" and isinstance(value, str) and value:
-        return Markup('<a href="{}">{}</a>').format(claim_path(value), value)
-    return None

@@ -1,5 +1,10 @@
 """SQL views that derive each claim's evidence, candidates and status.
 
+The status codes are those of evidence/vocabularies/statuses.py (a test checks
+the CASE below yields exactly them); the strong designs and decisive stances
+are built from their vocabularies. Changing a vocabulary needs a migration that
+recreates these views.
+
 Statuses are never stored by hand: they follow from the curated links, the
 citations' evidence levels and their retraction flags, so a retraction that
 arrives overnight changes a claim's status without anyone touching it.
@@ -18,7 +23,11 @@ The rule, in words (the README says the same for staff):
   contradicted, otherwise mixed.
 """
 
-STRONG_DESIGNS_SQL = "('meta-analysis', 'rct', 'clinical-trial', 'observational', 'guideline')"
+from litref.db.sql import quoted_list
+from litref.evidence.vocabularies import designs, flags, stances
+
+STRONG_DESIGNS_SQL = quoted_list(designs.STRONG)
+DECISIVE_STANCES_SQL = quoted_list(stances.DECISIVE)
 TEXT_MATCHES_PER_CLAIM = 25
 
 CLAIM_EVIDENCE_DETAIL = f"""
@@ -29,7 +38,7 @@ SELECT
     c.study_design, c.design_rank, c.subjects,
     c.is_retracted, c.has_expression_of_concern, c.is_deleted,
     c.pmid IS NULL AS is_missing,
-    coalesce(c.is_retracted OR c.has_expression_of_concern OR c.is_deleted, 0) AS is_flagged,
+    coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, 0) AS is_flagged,
     coalesce(c.subjects = 'humans' AND c.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
@@ -86,7 +95,7 @@ ORDER BY found.claim_id, c.subjects = 'humans' DESC, c.design_rank,
 _STATUS_TEMPLATE = """
 CREATE VIEW claim_status AS
 WITH decisive AS (
-    SELECT * FROM claim_evidence_detail WHERE stance IN ('supports', 'contradicts', 'mixed')
+    SELECT * FROM claim_evidence_detail WHERE stance IN {decisive_stances}
 ),
 best AS (
     SELECT claim_id, min(design_rank) AS best_rank
@@ -146,6 +155,7 @@ ORDER BY cl.position
 """
 
 V1_CLAIM_STATUS = _STATUS_TEMPLATE.format(
+    decisive_stances=DECISIVE_STANCES_SQL,
     new_candidates_cte=""",
 new_candidates AS (
     SELECT k.claim_id, count(*) AS n
@@ -224,6 +234,7 @@ _NEW_SINCE_REVIEW = f"""
 
 # Counted per claim shown, so one claim's row costs one claim's count.
 CLAIM_STATUS = _STATUS_TEMPLATE.format(
+    decisive_stances=DECISIVE_STANCES_SQL,
     new_candidates_cte="",
     new_candidate_columns=f"""EXISTS ({_NEW_SINCE_REVIEW}) AS new_evidence_since_review,
     (SELECT count(*) FROM ({_NEW_SINCE_REVIEW})) AS new_candidates""",

@@ -1,26 +1,21 @@
-"""``litref import``: PubMed XML and MEDLINE files into the database.
+"""PubMed XML and MEDLINE files (``litref import``) as batches of parsed records.
 
-Each file is stored in one transaction (its batches as savepoints inside it):
-a file that turns out damaged half way stores nothing, so a re-run after
-fixing it starts from a clean slate.
-
-Parsing and writing take similar time, so a second process parses while this
-one writes (bench/ measures the gain).
+Parsing and writing take similar time, so a second process parses while the
+caller writes (bench/ measures the gain). Every way a file can be unreadable
+(damaged gzip, not PubMed XML, not MEDLINE, an unreadable path) becomes an
+ImportFileError whose message names the file and what to do.
 """
 
 import gzip
 import io
 import multiprocessing
-import sqlite3
 import zlib
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from queue import Empty
 
-from db.candidates import refresh_claim_matches
-from db.store import save_records
-from fetch import medline, pubmed_xml
+from litref.fetch import medline, pubmed_xml
 
 BATCH_SIZE = 1000
 BATCHES_AHEAD = 4  # parsed batches waiting to be written: bounds the memory used
@@ -31,34 +26,34 @@ class ImportFileError(ValueError):
     """A file that cannot be imported; the message says which and what to do."""
 
 
-def import_file(db, path, *, now):
-    """Import one file; returns counts (new, updated, unchanged, deleted, records)."""
+class WorkerDied(Exception):
+    """The parsing process ended without a word (killed: out of memory?)."""
+
+
+@contextmanager
+def file_batches(path, *, kept):
+    """Batches (lists of parsed items) of the file at ``path``, parsed by a worker process.
+
+    ``kept`` ends each failure's message: what the caller keeps of this file
+    when reading stops half way.
+    """
     path = Path(path)
-    totals = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0, "records": 0}
     try:
-        with _parsed_elsewhere(path) as batches, db.atomic():
-            for batch in batches:
-                counts = save_records(db, batch, source=path.name, now=now)
-                for key in ("new", "updated", "unchanged", "deleted"):
-                    totals[key] += counts[key]
-                totals["records"] += len(counts["pmids"])
-            if totals["new"] or totals["updated"]:
-                refresh_claim_matches(db)  # once per file: it ranks every citation
+        with _parsed_elsewhere(path) as batches:
+            yield batches
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise ImportFileError(
-            f"{path}: the gzip file is damaged ({error}). Nothing from this file was "
-            "stored. Download it again."
+            f"{path}: the gzip file is damaged ({error}). {kept} Download it again."
         ) from error
     except (pubmed_xml.NotPubmedXML, medline.NotMedline) as error:
-        raise ImportFileError(f"{error} Nothing from this file was stored.") from error
-    except sqlite3.IntegrityError as error:
+        raise ImportFileError(f"{error} {kept}") from error
+    except WorkerDied as error:
         raise ImportFileError(
-            f"{path}: a record breaks a rule of the database ({error}). Nothing from this "
-            "file was stored. Please report this with the file: it is a bug in litref."
-        ) from error
+            f"{path}: the parsing process stopped unexpectedly (exit code {error}; out of "
+            f"memory?). {kept}"
+        ) from None
     except OSError as error:
         raise ImportFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
-    return totals
 
 
 def read_items(stream, name):
@@ -105,10 +100,7 @@ def _received(queue, worker, path):
         except Empty:
             if worker.is_alive():
                 continue
-            raise ImportFileError(
-                f"{path}: the parsing process stopped unexpectedly (exit code "
-                f"{worker.exitcode}; out of memory?). Nothing from this file was stored."
-            ) from None
+            raise WorkerDied(worker.exitcode)
         if batch is None:
             return
         if isinstance(batch, Exception):

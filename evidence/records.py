@@ -8,7 +8,7 @@ from an unchanged one.
 
 import hashlib
 
-from fetch.levels import classify
+from litref.evidence.grading import classify
 
 # Bump when the rows produced from the same input change, so that re-importing
 # an unchanged file rewrites the rows in the new shape.

@@ -5,7 +5,7 @@ stored whole or not at all. Staff curation lives in other tables and is never
 touched here; a citation row is never deleted, only marked ``is_deleted``.
 """
 
-from db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
 
 # Record-dict key → child table.
 CHILD_KEYS = {
@@ -42,7 +42,7 @@ def save_records(db, items, *, source, now):
 
     Returns counts: ``new``, ``updated``, ``unchanged``, ``deleted`` and the
     ``pmids`` of the records seen (stored or already up to date). The caller
-    then calls ``db.candidates.refresh_claim_matches`` once, after its last
+    then calls ``litref.db.candidates.refresh_claim_matches`` once, after its last
     batch: it ranks every citation against every claim (18 s at 1,000,000
     citations, bench/README.md), far too slow to run per batch.
     """

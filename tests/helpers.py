@@ -1,0 +1,96 @@
+"""Plain helpers the test files share (their fixtures are in conftest.py)."""
+
+import contextlib
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from litref.cli import main
+from tests.eutils_server import synthetic_article
+
+# The local E-utilities server's search (fixture ``server``): seven records.
+ARTICLES = [synthetic_article(99000000 + n, edat=dt.date(2020, 1, n)) for n in range(1, 8)]
+PMIDS = [a.pmid for a in ARTICLES]
+QUERY = '"Lupus Erythematosus, Systemic"[Mesh] AND "Mesenchymal Stem Cells"[Mesh]'
+# Two more for a second run; with BATCH records a batch, nine make three batches.
+MORE = [synthetic_article(99000100 + n, edat=dt.date(2021, 2, n)) for n in range(1, 3)]
+ALL_PMIDS = sorted(PMIDS + [a.pmid for a in MORE])
+BATCH = 3
+
+PROJECT = Path(__file__).resolve().parents[1]
+# `python -c` entry point: the console script's main() with a small batch size,
+# and optional code run first (argv: batch size, code, then litref's own arguments).
+CLI = """
+import sys
+from litref.fetch import harvest
+harvest.BATCH_SIZE = int(sys.argv.pop(1))
+exec(sys.argv.pop(1))
+sys.argv[0] = "litref"
+from litref.cli import main
+main()
+"""
+
+
+def rows(db_path, sql, params=()):
+    """The rows of a query on the database file, as dicts."""
+    # closing(): sqlite3's own context manager commits but leaves the connection open.
+    with contextlib.closing(sqlite3.connect(db_path)) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(r) for r in conn.execute(sql, params)]
+
+
+def snapshot(db_path, tables=None):
+    """Every row of the tables (all but the full-text index by default), to prove
+    that something changed nothing."""
+    if tables is None:
+        names = rows(db_path, "SELECT name FROM sqlite_master WHERE type = 'table'")
+        tables = [r["name"] for r in names if "fts" not in r["name"]]
+    return {t: rows(db_path, f"SELECT * FROM [{t}] ORDER BY rowid") for t in tables}
+
+
+def write_searches(path, query, name="msc-sle"):
+    path.write_text(
+        f"searches:\n  - name: {name}\n    query: '{query}'\n    description: test search\n"
+    )
+
+
+def fetch(paths, *args):
+    """``litref fetch`` in this process with the files of the ``paths`` fixture."""
+    return CliRunner().invoke(
+        main,
+        [
+            "fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]),
+            "--claims", str(paths["claims"]), *args,
+        ],
+    )
+
+
+def last_run(paths):
+    return rows(paths["db"], "SELECT * FROM fetch_runs ORDER BY id DESC LIMIT 1")[0]
+
+
+def assert_intact(paths):
+    assert rows(paths["db"], "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def start_fetch(paths, *args, code="", batch=BATCH, preexec_fn=None):
+    """``litref fetch`` in a subprocess, with the test's environment (server URL, rate file...)."""
+    command = [
+        sys.executable, "-c", CLI, str(batch), code, "fetch", "--db", str(paths["db"]),
+        "--searches", str(paths["searches"]), "--claims", str(paths["claims"]), *args,
+    ]
+    return subprocess.Popen(
+        command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=preexec_fn,
+    )
+
+
+def run_fetch(paths, *args, **kwargs):
+    """Run a subprocess fetch to the end; returns (exit status, stderr)."""
+    process = start_fetch(paths, *args, **kwargs)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr
