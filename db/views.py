@@ -169,7 +169,7 @@ new_candidates AS (
     new_candidates_join="\nLEFT JOIN new_candidates nc ON nc.claim_id = cl.id",
 )
 
-# --- Since m008 -----------------------------------------------------------------
+# --- Now (ensure_views; first made when m008 ran) ----------------------------------
 #
 # The same rows and columns, read where they are stored: the ranking in
 # claim_text_matches (db/candidates.py), each claim's query hits by index.
@@ -241,5 +241,30 @@ CLAIM_STATUS = _STATUS_TEMPLATE.format(
     new_candidates_join="",
 )
 
-# The views as m005 made them; m008 replaced claim_candidates and claim_status.
+# The views as m005 made them; m008 dropped claim_candidates and claim_status.
 V1_CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]
+
+# The views as they are now, each after those it reads. Views hold no data, so
+# they are not migrations: after the migrations, ensure_views makes the
+# database's views these (a changed view is simply replaced).
+VIEWS = {
+    "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
+    "claim_candidates": CLAIM_CANDIDATES,
+    "claim_status": CLAIM_STATUS,
+}
+
+
+def ensure_views(db):
+    """Create or replace the views whose SQL differs from VIEWS; returns their names.
+
+    Only a view that changed is touched: replacing one is a schema change,
+    which makes every open connection (Datasette's) prepare its queries again.
+    """
+    stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+    changed = [name for name, sql in VIEWS.items() if stored.get(name) != sql.strip()]
+    if changed:
+        with db.atomic():
+            for name in changed:
+                db.execute(f"DROP VIEW IF EXISTS {name}")
+                db.execute(VIEWS[name].strip())
+    return changed

@@ -4,6 +4,7 @@ import sqlite_utils
 
 from litref.db.database import open_db
 from litref.db.migrations import migrations
+from litref.db.views import VIEWS, ensure_views
 
 
 def test_new_database_has_every_table_and_fts_triggers(tmp_path):
@@ -35,3 +36,17 @@ def test_opening_twice_applies_nothing_new(tmp_path):
     again = open_db(tmp_path / "c.db")
     names = [row["name"] for row in again.query("SELECT name FROM _sqlite_migrations")]
     assert names == [m.name for m in migrations._migrations]
+
+
+def test_views_are_made_current_and_only_a_changed_one_is_replaced(tmp_path):
+    path = tmp_path / "c.db"
+    open_db(path).close()
+    stale = sqlite_utils.Database(path)
+    stale.execute("DROP VIEW claim_status")
+    stale.execute("CREATE VIEW claim_status AS SELECT 1 AS stale")
+    stale.close()
+    database = open_db(path)
+    assert ensure_views(database) == []  # open_db already put claim_status right
+    assert "stale" not in database["claim_status"].columns_dict
+    stored = dict(database.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
+    assert stored == {name: sql.strip() for name, sql in VIEWS.items()}
