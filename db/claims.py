@@ -6,6 +6,7 @@ curation has its own writer: db/curation.py.
 """
 
 from litref.db.candidates import active_claim_queries, refresh_changed_claims
+from litref.db.writing import write_transaction
 from litref.evidence.claim_queries import fts_query
 
 
@@ -14,11 +15,22 @@ class ClaimsRemoved(ValueError):
 
 
 def save_claims(db, claims, *, now, prune=False):
-    """Make the claims table match claims.yml; returns counts added/updated/archived/removed."""
-    with db.atomic():
+    """Make the claims table match claims.yml; returns counts added/updated/archived/removed.
+
+    The claims are written in one short transaction; the text matches of those
+    whose words changed are ranked after it, in steps of their own.
+    """
+    with write_transaction(db):
         before = active_claim_queries(db)
         stored = set(before)
         removed = stored - {claim["id"] for claim in claims}
+        if stored and not claims and not prune:
+            raise ClaimsRemoved(
+                "The claims file lists no claims, so loading it would remove all "
+                f"{len(stored)} claims from the database. If that is what you mean, run "
+                "`litref claims --prune` (claims with curated evidence are archived, their "
+                "evidence kept); otherwise check that you are loading the right file."
+            )
         curated = _curated(db, removed)
         if curated and not prune:
             raise ClaimsRemoved(
@@ -34,7 +46,7 @@ def save_claims(db, claims, *, now, prune=False):
         for claim_id in removed - curated:
             db.execute("DELETE FROM claim_topics WHERE claim_id = ?", [claim_id])
             db.execute("DELETE FROM claims WHERE id = ?", [claim_id])
-        refresh_changed_claims(db, before)
+    refresh_changed_claims(db, before)
     return {
         "claims": len(claims),
         "new": len({c["id"] for c in claims} - stored),

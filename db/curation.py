@@ -16,6 +16,7 @@ The demo's sample links are the one other writer (``save_sample_curation``).
 """
 
 from litref.db.sql import quoted_list
+from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import stances
 
 SAMPLE_REVIEWER = "sample (reference-records.json)"
@@ -106,7 +107,7 @@ CURATION_LOG_SQL = [
 
 def save_sample_curation(db, links, *, now):
     """The demo's curation, marked as sample; never overwrites a link staff already made."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.conn.executemany(
             "INSERT OR IGNORE INTO claim_evidence "
             "(claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample) "
@@ -121,11 +122,14 @@ def save_sample_curation(db, links, *, now):
 
 
 def missing_curated_pmids(db):
-    """Curated PMIDs not (yet) in citations: shown as missing, fetched on the next run."""
+    """Curated PMIDs not (yet) in citations: shown as missing, fetched on the next run.
+    Those PubMed deleted are left out: there is nothing to fetch, and the claim shows them
+    flagged."""
     return [
         row[0]
         for row in db.execute(
             "SELECT DISTINCT e.pmid FROM claim_evidence e "
-            "LEFT JOIN citations c ON c.pmid = e.pmid WHERE c.pmid IS NULL ORDER BY e.pmid"
+            "LEFT JOIN citations c ON c.pmid = e.pmid WHERE c.pmid IS NULL "
+            "AND e.pmid NOT IN (SELECT pmid FROM citation_deletions) ORDER BY e.pmid"
         )
     ]

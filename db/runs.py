@@ -3,11 +3,12 @@
 import json
 
 from litref.db.citations import save_records
+from litref.db.writing import write_transaction
 
 
 def save_searches(db, searches, *, now):
     """Upsert the saved searches from searches.yml (removed ones keep their history)."""
-    with db.atomic():
+    with write_transaction(db):
         for search in searches:
             db.execute(
                 "INSERT INTO searches (name, query, description, updated_at) VALUES (?, ?, ?, ?) "
@@ -30,7 +31,7 @@ def last_success(db, search_name):
 
 def start_run(db, search, *, mode, since, now):
     """Log a run as under way before the first request, so a crash leaves a trace."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO fetch_runs (search, query, mode, since, started, status, "
             "ids_retrieved, new, updated, missing, batches_done) "
@@ -41,7 +42,7 @@ def start_run(db, search, *, mode, since, now):
 
 
 def note_search_result(db, run_id, *, query_translation, count_reported):
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "UPDATE fetch_runs SET query_translation = ?, count_reported = ? WHERE id = ?",
             [query_translation, count_reported, run_id],
@@ -50,7 +51,7 @@ def note_search_result(db, run_id, *, query_translation, count_reported):
 
 def save_fetch_batch(db, run_id, search_name, items, *, now):
     """One efetch batch: records, the search's hits and the run's counters, all or nothing."""
-    with db.atomic():
+    with write_transaction(db):
         # `litref fetch` refreshes the claims' text matches once, after all its searches.
         counts = save_records(db, items, source=f"search:{search_name}", now=now)
         db.conn.executemany(
@@ -69,7 +70,7 @@ def save_fetch_batch(db, run_id, search_name, items, *, now):
 def finish_run(db, run_id, *, status, now, error=None, missing_pmids=()):
     """Close a run: ok, failed (with the error) or incomplete (PubMed withheld records)."""
     missing_pmids = sorted(missing_pmids)
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "UPDATE fetch_runs SET status = ?, finished = ?, error = ?, missing = ?, "
             "missing_pmids = ? WHERE id = ?",
@@ -110,7 +111,7 @@ def close_interrupted(db, *, now):
         f"Interrupted: the fetch stopped without finishing (killed, crashed or the machine "
         f"went down); the next fetch found it so at {now}."
     )
-    with db.atomic():
+    with write_transaction(db):
         for run in stale:
             db.execute(
                 "UPDATE fetch_runs SET status = 'interrupted', finished = ?, error = ? WHERE id = ?",

@@ -24,13 +24,36 @@ The rule, in words (the README says the same for staff):
 """
 
 from litref.db.sql import quoted_list
+from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import designs, flags, stances
 
 STRONG_DESIGNS_SQL = quoted_list(designs.STRONG)
 DECISIVE_STANCES_SQL = quoted_list(stances.DECISIVE)
 TEXT_MATCHES_PER_CLAIM = 25
 
+# A curated PMID not stored is flagged deleted when PubMed's deletion of it was seen
+# (citation_deletions); flagged_at is when its newest flag was first seen.
+_DELETED = "coalesce(c.is_deleted, gone.pmid IS NOT NULL)"
 CLAIM_EVIDENCE_DETAIL = f"""
+CREATE VIEW claim_evidence_detail AS
+SELECT
+    e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
+    c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
+    c.study_design, c.design_rank, c.subjects,
+    c.is_retracted, c.has_expression_of_concern, {_DELETED} AS is_deleted,
+    c.pmid IS NULL AS is_missing,
+    coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, gone.pmid IS NOT NULL)
+        AS is_flagged,
+    coalesce(c.subjects = 'humans' AND c.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human,
+    coalesce(c.flagged_at, gone.first_seen) AS flagged_at
+FROM claim_evidence e
+LEFT JOIN citations c ON c.pmid = e.pmid
+LEFT JOIN citation_deletions gone ON gone.pmid = e.pmid
+"""
+
+# --- As m005 made them (used by m005 only: never edit) ---------------------
+
+V1_CLAIM_EVIDENCE_DETAIL = f"""
 CREATE VIEW claim_evidence_detail AS
 SELECT
     e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
@@ -43,8 +66,6 @@ SELECT
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
 """
-
-# --- As m005 made them (used by m005 only: never edit) ---------------------
 #
 # Each query ranked every citation against every claim (bm25), and counted
 # new candidates through that: 28 s for one claim's candidates and 40 s for
@@ -242,7 +263,7 @@ CLAIM_STATUS = _STATUS_TEMPLATE.format(
 )
 
 # The views as m005 made them; m008 dropped claim_candidates and claim_status.
-V1_CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]
+V1_CLAIM_VIEWS = [V1_CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]
 
 # The views as they are now, each after those it reads. Views hold no data, so
 # they are not migrations: after the migrations, ensure_views makes the
@@ -263,7 +284,7 @@ def ensure_views(db):
     stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
     changed = [name for name, sql in VIEWS.items() if stored.get(name) != sql.strip()]
     if changed:
-        with db.atomic():
+        with write_transaction(db):
             for name in changed:
                 db.execute(f"DROP VIEW IF EXISTS {name}")
                 db.execute(VIEWS[name].strip())

@@ -20,6 +20,7 @@ from litref.clock import utc_now
 from litref.config import ConfigFileError, read_searches
 from litref.db import database as store
 from litref.db import lock as fetch_lock
+from litref.db import writing
 from litref.db.backup import BackupError, BadBackupTarget, copy_database
 from litref.db.candidates import refresh_claim_matches
 from litref.db.claims import ClaimsRemoved, save_claims
@@ -119,12 +120,22 @@ def _open_for_fetch(path, left_behind):
 def _open(path):
     """Open (create or upgrade) the database, or exit 2 saying why it cannot be written."""
     try:
+        writing.lock_wait()  # a wrong LITREF_LOCK_WAIT is a configuration error: say so now
         return store.open_db(path)
+    except ValueError as error:
+        fail(str(error), 2)
     except (OSError, sqlite3.Error, BackupError) as error:
         fail(_database_failure(path, error), 2)
 
 
 def _database_failure(path, error):
+    if isinstance(error, writing.DatabaseBusy):
+        return str(error)  # names the holder
+    if writing.is_busy(error):
+        return (
+            f"The database {path} stayed locked by another program while litref waited. "
+            "What earlier batches stored is kept. Run the same command again once it is free."
+        )
     # A full disk is SQLITE_FULL; a file-size limit (ulimit -f) or a failing disk, SQLITE_IOERR_*.
     code = getattr(error, "sqlite_errorname", "")
     if code == "SQLITE_FULL" or code.startswith("SQLITE_IOERR"):
@@ -226,7 +237,11 @@ def claims_command(db_path, claims_path, prune):
         loaded = config.read_claims(claims_path)
     except ConfigFileError as error:
         fail(str(error), 2)
-    counts = _load_claims(_open(db_path or store.default_path()), loaded, prune)
+    path = db_path or store.default_path()
+    try:
+        counts = _load_claims(_open(path), loaded, prune)
+    except sqlite3.Error as error:
+        fail(_database_failure(path, error), 2)
     click.echo(
         f"{claims_path}: {counts['claims']} claims ({counts['new']} new), "
         f"{counts['archived']} archived, {counts['removed']} removed",
@@ -239,7 +254,8 @@ def claims_command(db_path, claims_path, prune):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_command(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
-    database = _open(db_path or store.default_path())
+    db_file = db_path or store.default_path()
+    database = _open(db_file)
     failed = 0
     for path in files:
         try:
@@ -248,6 +264,8 @@ def import_command(db_path, files):
             click.echo(str(error), err=True)
             failed += 1
             continue
+        except sqlite3.Error as error:  # busy for too long, disk full...: nothing more can be stored
+            fail(f"{path}: {_database_failure(db_file, error)}", 2)
         click.echo(
             f"{path}: {counts['records']} records ({counts['new']} new, {counts['updated']} "
             f"updated, {counts['unchanged']} unchanged), {counts['deleted']} marked deleted",

@@ -79,22 +79,53 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
 
 
 def import_file(db, path, *, now):
-    """Import one file in one transaction; returns counts (new, updated, unchanged,
-    deleted, records). A file that turns out damaged half way stores nothing."""
+    """Import one file, each batch in its own short transaction (db/writing.py), so staff
+    can write in between; returns counts (new, updated, unchanged, deleted, records).
+
+    A file that turns out damaged half way keeps the batches stored before the
+    damage, and the error says so; importing the repaired file again completes
+    it without storing anything twice (unchanged records are skipped).
+    """
     totals = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0, "records": 0}
-    kept = "Nothing from this file was stored."
     try:
-        with file_batches(path, kept=kept) as batches, db.atomic():
+        _import_batches(db, path, totals, now=now)
+    except ImportFileError:
+        _refresh_if_changed(db, totals)
+        raise
+    _refresh_if_changed(db, totals)
+    return totals
+
+
+def _import_batches(db, path, totals, *, now):
+    def kept():
+        return _kept_of_file(path, totals)
+
+    try:
+        with file_batches(path, kept=kept) as batches:
             for batch in batches:
                 counts = citations.save_records(db, batch, source=Path(path).name, now=now)
                 for key in ("new", "updated", "unchanged", "deleted"):
                     totals[key] += counts[key]
                 totals["records"] += len(counts["pmids"])
-            if totals["new"] or totals["updated"]:
-                refresh_claim_matches(db)  # once per file: it ranks every citation
     except sqlite3.IntegrityError as error:
         raise ImportFileError(
-            f"{path}: a record breaks a rule of the database ({error}). {kept} Please "
+            f"{path}: a record breaks a rule of the database ({error}). {kept()} Please "
             "report this with the file: it is a bug in litref."
         ) from error
-    return totals
+
+
+def _kept_of_file(path, totals):
+    """What an import that stopped half way leaves stored, in words."""
+    if not totals["records"]:
+        return "Nothing from this file was stored."
+    return (
+        f"The first {totals['records']} records of the file, up to the damage, were stored "
+        f"({totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged); "
+        f"nothing after it. Importing the repaired file again completes it without storing "
+        f"anything twice."
+    )
+
+
+def _refresh_if_changed(db, totals):
+    if totals["new"] or totals["updated"]:
+        refresh_claim_matches(db)  # once per file: it ranks every citation

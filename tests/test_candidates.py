@@ -126,6 +126,14 @@ def test_fetch_refreshes_once_after_all_its_searches(eutils, tmp_path, monkeypat
     assert matches(open_db(path)) == [(99000700, 1)]
 
 
+def store_before_m008(database, records, *, now):
+    """Citation rows as a database of that age holds them (today's writer needs today's schema)."""
+    database["citations"].insert_all(
+        {**r["citation"], "is_deleted": 0, "source": "t", "added_at": now, "updated_at": now}
+        for r in records
+    )
+
+
 def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path):
     """m008 reads candidates from stored matches and recent hits: the views must not change."""
     path = tmp_path / "old.db"
@@ -134,10 +142,10 @@ def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path):
     for position, claim in enumerate([CLAIM, OTHER], start=1):
         old["claims"].insert({**claim, "fts_query": fts_query(claim["text"]), "position": position})
     titles = [BEST, CARTILAGE, "Synthetic nephritis record", "Synthetic record about nothing"]
-    save_records(old, parsed(*[article(99000700 + i, title=t) for i, t in enumerate(titles)]),
-                 source="t", now=T0)
-    save_records(old, parsed(article(99000710, title="Synthetic stem cells in nephritis")),
-                 source="t", now=LATER)
+    store_before_m008(old, parsed(*[article(99000700 + i, title=t) for i, t in enumerate(titles)]),
+                      now=T0)
+    store_before_m008(old, parsed(article(99000710, title="Synthetic stem cells in nephritis")),
+                      now=LATER)
     link(old, 99000702, "supports")
     with old.atomic():
         old.execute("INSERT INTO searches (name, query) VALUES ('claim-msc-cures', 'q')")
