@@ -142,3 +142,16 @@ def test_parser_process_dying_is_reported_not_waited_for(db_path, monkeypatch):
     result = run_import(db_path, FIXTURES / "edge-cases.xml")
     assert result.exit_code == 1
     assert "the parsing process stopped unexpectedly (exit code 9" in result.output
+
+
+def test_a_record_without_a_journal_is_stored_and_the_file_goes_on(db_path, tmp_path):
+    text = (FIXTURES / "edge-cases.xml").read_text()
+    first = text.index("<Journal>")  # the first record's journal, dropped
+    odd = tmp_path / "odd.xml"
+    odd.write_text(text[:first] + text[text.index("</Journal>", first) + len("</Journal>"):])
+    result = run_import(db_path, odd)
+    assert result.exit_code == 0, result.output
+    assert run_import(tmp_path / "whole.db", FIXTURES / "edge-cases.xml").exit_code == 0
+    count = "SELECT count(*) AS n FROM citations"
+    assert rows(db_path, count) == rows(tmp_path / "whole.db", count)  # every record stored
+    assert rows(db_path, count + " WHERE journal IS NULL AND NOT is_book") == [{"n": 1}]

@@ -4,6 +4,8 @@ Routes name no database, so the same URLs work for demo.db and citations.db:
 they read the first (only) database Datasette serves.
 """
 
+import re
+
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
@@ -11,6 +13,7 @@ from litref.evidence.vocabularies import stances
 from litref.web import pages
 from litref.web.links import citation_path, claim_path
 
+PMID_TEXT = re.compile(r"[0-9]{1,18}")
 # Exports and feeds of one claim's evidence (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
@@ -55,7 +58,8 @@ async def back_to_claim(request):
 
 async def citation_view(datasette, request):
     pmid = request.url_vars["pmid"]
-    details = pmid.isdigit() and await pages.citation_page(
+    # Up to 18 ASCII digits: anything longer is no PMID and does not fit SQLite's integers.
+    details = PMID_TEXT.fullmatch(pmid) and await pages.citation_page(
         await _database(datasette, request), int(pmid))
     if not details:
         raise NotFound(f"PMID “{pmid}” is not in this database. Check the number; if it is "
