@@ -6,12 +6,6 @@ Screenshots go to tests/artifacts/ (the README's copies live in docs/screenshots
 `make test` installs chromium; without it this test fails rather than skips.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -19,12 +13,12 @@ from datasette_auth_passwords.utils import hash_password
 from playwright.sync_api import expect, sync_playwright
 
 from litref.demo import build_demo
+from tests.helpers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-LITREF = Path(sys.executable).parent / "litref"
 PASSWORD = "a long staff passphrase"
 CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans...", contradicted
 CANDIDATE = 18947373  # a candidate for it in the demo
@@ -32,41 +26,12 @@ CDC_META_ANALYSIS = 33474834  # curated: contradicts it
 GEORGIA_REGISTRY = 24504808  # curated: contradicts it
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(url, server, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stderr.read()
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"litref serve did not answer at {url} within {seconds} s")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("browser") / "demo.db"
     build_demo(db_path)
-    port = free_port()
-    env = {**os.environ, "LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}
-    process = subprocess.Popen(
-        [str(LITREF), "serve", "--db", str(db_path), "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/", process)
+    with serving(db_path, {"LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

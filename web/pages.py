@@ -29,6 +29,9 @@ LINK_TYPES = {
 }
 CANDIDATES_SHOWN = 25
 HISTORY_SHOWN = 20
+# What staff read instead of SQLite's "database is locked" (also in static/curation.js).
+BUSY_MESSAGE = ("Not saved: the database stayed busy with other work for too long. Nothing was "
+                "changed; please try again in a minute.")
 
 
 async def _dicts(db, sql, params=None):
@@ -251,3 +254,9 @@ def readable_time(value):
     if moment.tzinfo is None:
         return moment.strftime("%-d %b %Y, %H:%M")
     return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def plain_message(message):
+    """Datasette shows why a write failed in SQLite's words; the one staff could meet
+    while litref works, "database is locked", in plain words."""
+    return BUSY_MESSAGE if "database is locked" in str(message) else message

@@ -70,6 +70,7 @@ async def citation_view(datasette, request):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["when"] = pages.readable_time
+    env.filters["plain_message"] = pages.plain_message
 
 
 @hookimpl
