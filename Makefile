@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-serve metadata
+.PHONY: demo test bench bench-serve bench-writes metadata
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -22,6 +22,10 @@ bench: $(VENV)/.installed-bench
 # The web pages on 200,000 and 1,000,000 synthetic citations (first run: ~20 min, 8 GB in bench/work).
 bench-serve: $(VENV)/.installed-bench
 	$(BIN)/python bench/serve_bench.py
+
+# Staff writes beside litref's import and fetch at 1,000,000 citations (reuses bench-serve's database).
+bench-writes: $(VENV)/.installed-bench
+	$(BIN)/python bench/writes_bench.py
 
 # metadata.json is built from web/metadata.yml and web/queries/*.sql: run after editing them.
 metadata: $(VENV)/.installed

@@ -138,3 +138,19 @@ def test_citation_page_and_a_phone_sized_claim_page(server, browser):
     assert width <= 390, f"the claim page scrolls sideways on a phone ({width}px)"
     screenshot(page, "claim-phone.png")
     page.close()
+
+
+def test_signing_in_from_a_claim_page_comes_back_to_it(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/claim/{CLAIM}")
+    page.locator(".sign-in-hint a").click()
+    page.fill("input[name=username]", "Alice")  # capitals do not matter
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.password-login input[type=submit]").click()
+    expect(page).to_have_url(f"{server}/claim/{CLAIM}")
+    expect(page.locator("header .actor")).to_have_text("alice")
+    expect(page.locator("#link-any + form")).to_be_visible()
+    session = next(c for c in context.cookies() if c["name"] == "ds_actor")
+    assert session["httpOnly"] and session["sameSite"] == "Lax" and session["expires"] > 0
+    context.close()
