@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from litref.evidence.settings import positive_number
+
 # SQLite's own wait inside one statement (its polls are fine-grained).
 BUSY_TIMEOUT_MS = 2000
 DEFAULT_LOCK_WAIT = 120.0
@@ -40,14 +42,7 @@ class DatabaseBusy(sqlite3.OperationalError):
 
 def lock_wait(environ=os.environ):
     """Seconds a writer waits for the write lock before giving up (``LITREF_LOCK_WAIT``)."""
-    value = environ.get("LITREF_LOCK_WAIT", "")
-    try:
-        seconds = float(value) if value else DEFAULT_LOCK_WAIT
-    except ValueError:
-        seconds = -1
-    if seconds <= 0:
-        raise ValueError(f"LITREF_LOCK_WAIT={value!r} is not a positive number of seconds; unset it or fix it.")
-    return seconds
+    return positive_number(environ, "LITREF_LOCK_WAIT", DEFAULT_LOCK_WAIT, " of seconds")
 
 
 def set_busy_timeout(db):

@@ -26,6 +26,7 @@ from urllib.error import HTTPError, URLError
 from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
+from litref.evidence.settings import positive_number
 from litref.fetch import pubmed_xml, ratelimit
 
 NCBI_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -99,16 +100,10 @@ def settings_from_env(environ=os.environ):
 
 
 def _number(environ, name, default):
-    value = environ.get(name)
-    if value is None or value == "":
-        return default
     try:
-        number = float(value)
-    except ValueError:
-        number = -1
-    if number <= 0:
-        raise ConfigError(f"{name}={value!r} is not a positive number; unset it or fix it.")
-    return number
+        return positive_number(environ, name, default)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 class RouteToBaseUrl(urllib.request.BaseHandler):

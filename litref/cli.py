@@ -33,6 +33,7 @@ from litref.fetch import eutils
 from litref.fetch.files import ImportFileError
 from litref.pipeline import fetch_pmids, import_file, run_search
 from litref.status_text import render, size
+from litref.web import signin
 from litref.web.app import serve_args
 
 db_option = click.option(
@@ -281,6 +282,10 @@ def import_command(db_path, files):
 def serve_command(db_path, host, port):
     """Serve the database in Datasette for staff."""
     path = db_path or store.default_path()
+    try:
+        signin.session_seconds()  # a wrong LITREF_SESSION_HOURS: say so now, not at each sign-in
+    except ValueError as error:
+        fail(str(error), 2)
     _open(path).close()  # create or upgrade the schema before Datasette opens it
     _datasette(path, host, port)
 

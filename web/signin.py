@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 from datasette.utils import baseconv
 from itsdangerous import BadData
 
+from litref.evidence.settings import positive_number
+
 HASH_VARIABLE_PREFIX = "LITREF_PASSWORD_HASH_"
 MAX_FAILURES = 5
 FAILURE_WINDOW = 15 * 60
@@ -46,15 +48,7 @@ def accounts(environ=os.environ):
 
 def session_seconds(environ=os.environ):
     """How long a sign-in lasts: ``LITREF_SESSION_HOURS`` (default 10), in seconds."""
-    value = environ.get("LITREF_SESSION_HOURS", "")
-    try:
-        hours = float(value) if value else DEFAULT_SESSION_HOURS
-    except ValueError:
-        hours = -1
-    if hours <= 0:
-        raise ValueError(f"LITREF_SESSION_HOURS={value!r} is not a positive number of hours; "
-                         "unset it or fix it.")
-    return hours * 3600
+    return positive_number(environ, "LITREF_SESSION_HOURS", DEFAULT_SESSION_HOURS, " of hours") * 3600
 
 
 def secure_cookies_always(environ=os.environ):
