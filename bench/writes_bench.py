@@ -10,11 +10,13 @@ the reviewer alone (the baseline), `litref import` of the real update file, and
 `litref fetch` of a search against the local E-utilities server followed by the
 text-match refresh. Throughout, the reviewer links or unlinks a citation every
 250 ms through Datasette's write path, and a probe tries to take the write lock
-every PROBE_INTERVAL to find the longest stretch nobody else could write.
+every PROBE_INTERVAL, reading who holds it when it cannot, to time each litref
+transaction and the longest stretch nobody else could write.
 See README.md.
 """
 
 import argparse
+import json
 import os
 import shutil
 import sqlite3
@@ -24,6 +26,7 @@ import sys
 import threading
 import time
 from contextlib import closing, contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from import_bench import PROJECT, WORK, ensure_data, print_targets, run_child
@@ -32,6 +35,7 @@ from staff import Reviewer, new_account
 from synthetic import ensure_database
 
 from litref.db.database import open_db
+from litref.db.writing import holder_path
 
 SIZE = 1_000_000
 STAFF_EVERY = 0.25  # seconds between a reviewer's writes
@@ -45,44 +49,67 @@ LITREF = Path(sys.executable).parent / "litref"
 
 
 class LockProbe(threading.Thread):
-    """Tries to take the write lock every PROBE_INTERVAL; keeps the stretches it could not.
+    """Tries to take the write lock every PROBE_INTERVAL, and reads who holds it when it cannot.
 
-    A stretch is the time from the first refusal to the next success, so back-to-back
-    transactions of one writer count as one: what a reviewer would wait, at most.
+    ``holds``: how long each litref transaction held the lock, from the start it
+    records in ``<database>-writer`` (db/writing.py) to the moment the probe sees
+    the lock free or another transaction recorded. ``stretches``: how long the
+    lock stayed taken without a break (back-to-back transactions of any writer
+    count as one): the longest anyone could have had to wait.
     """
 
     def __init__(self, path):
         super().__init__(daemon=True)
-        self.path, self.stop, self.stretches = path, threading.Event(), []
+        self.path, self.stop = path, threading.Event()
+        self.holds, self.stretches = [], []
 
     def run(self):
+        holder_file = holder_path(self.path)
         with closing(sqlite3.connect(self.path, timeout=0, isolation_level=None)) as conn:
-            busy_since = None
+            busy_since = transaction = None  # transaction: (its record, when it began)
             while not self.stop.is_set():
-                now = time.perf_counter()
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                    conn.execute("ROLLBACK")
+                now = time.time()
+                if self._free(conn):
+                    if transaction:
+                        self.holds.append(now - transaction[1])
                     if busy_since is not None:
                         self.stretches.append(now - busy_since)
-                        busy_since = None
-                except sqlite3.OperationalError:
+                    busy_since = transaction = None
+                else:
                     busy_since = now if busy_since is None else busy_since
+                    record = _holder_record(holder_file)
+                    if record and (transaction is None or record != transaction[0]):
+                        if transaction:
+                            self.holds.append(now - transaction[1])
+                        transaction = (record, datetime.fromisoformat(record["since"]).timestamp())
                 time.sleep(PROBE_INTERVAL)
 
-    def longest(self):
-        return max(self.stretches, default=0.0)
+    @staticmethod
+    def _free(conn):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        conn.execute("ROLLBACK")
+        return True
+
+
+def _holder_record(path):
+    try:
+        return json.loads(path.read_bytes() or b"null")
+    except (OSError, ValueError):
+        return None
 
 
 class StaffWriter(threading.Thread):
     """A reviewer linking and unlinking one citation every STAFF_EVERY seconds."""
 
-    def __init__(self, reviewer, database, claim_id, pmid):
+    def __init__(self, reviewer, database, claim_id, pmid, linked):
         super().__init__(daemon=True)
         self.reviewer, self.database = reviewer, database
         self.fields = {"claim_id": claim_id, "pmid": str(pmid), "stance": "context",
                        "note": "benchmark: written while litref works"}
-        self.stop, self.results, self.linked = threading.Event(), [], False
+        self.stop, self.results, self.linked = threading.Event(), [], linked
 
     def run(self):
         while not self.stop.is_set():
@@ -97,7 +124,7 @@ class StaffWriter(threading.Thread):
 @contextmanager
 def watched(db_path, reviewer, database, pick):
     """Probe and reviewer running for the ``with`` block; yields them, stopped afterwards."""
-    probe, writer = LockProbe(db_path), StaffWriter(reviewer, database, *pick)
+    probe, writer = LockProbe(db_path), StaffWriter(reviewer, database, *pick, is_linked(db_path, *pick))
     probe.start()
     writer.start()
     try:
@@ -135,6 +162,12 @@ def staff_pick(path):
     return claim_id, pmid
 
 
+def is_linked(path, claim_id, pmid):
+    with closing(sqlite3.connect(path)) as conn:
+        return conn.execute("SELECT 1 FROM claim_evidence WHERE claim_id = ? AND pmid = ?",
+                            [claim_id, pmid]).fetchone() is not None
+
+
 def run_command(argv, env=None):
     """(seconds, exit status, last lines of stderr) of a litref command."""
     started = time.perf_counter()
@@ -166,7 +199,9 @@ def phase(name, seconds, probe, writer, note=""):
         "median_ms": statistics.median(timings) if timings else None,
         "p95_ms": timings[max(0, -(-len(timings) * 95 // 100) - 1)] if timings else None,
         "max_ms": timings[-1] if timings else None,
-        "longest_hold": probe.longest(), "note": note,
+        "longest_hold": max(probe.holds, default=0.0), "transactions": len(probe.holds),
+        "longest_stretch": max(probe.stretches, default=0.0), "note": note,
+        "top_holds": sorted(probe.holds, reverse=True)[:5],
     }
 
 
@@ -203,14 +238,18 @@ def run(size):
 
 def report(size, parser, phases):
     print(f"\nStaff writes beside litref's at {size:,} citations (one every {STAFF_EVERY:g} s)\n")
-    print(f"{'phase':<36} {'seconds':>8} {'writes':>7} {'failed':>7} {'median ms':>10} {'p95 ms':>8} "
-          f"{'max ms':>8} {'longest hold s':>15}")
+    print(f"{'phase':<34} {'seconds':>7} {'writes':>6} {'failed':>6} {'median ms':>9} {'p95 ms':>8} "
+          f"{'max ms':>8} {'litref tx':>9} {'longest tx s':>12} {'longest taken s':>15}")
     for p in phases:
-        print(f"{p['phase']:<36} {p['seconds']:>8.1f} {p['writes']:>7} {len(p['failed']):>7} "
-              f"{p['median_ms']:>10.1f} {p['p95_ms']:>8.1f} {p['max_ms']:>8.1f} {p['longest_hold']:>15.3f}")
+        print(f"{p['phase']:<34} {p['seconds']:>7.1f} {p['writes']:>6} {len(p['failed']):>6} "
+              f"{p['median_ms']:>9.1f} {p['p95_ms']:>8.1f} {p['max_ms']:>8.1f} {p['transactions']:>9} "
+              f"{p['longest_hold']:>12.3f} {p['longest_stretch']:>15.3f}")
     for p in phases:
         if p["note"]:
             print(f"  {p['phase']}: {p['note']}")
+        if p["transactions"]:
+            print(f"  {p['phase']}: longest litref transactions (s): "
+                  + ", ".join(f"{hold:.3f}" for hold in p["top_holds"]))
         for message in sorted(set(p["failed"])):
             print(f"  {p['phase']}: a staff write failed: {message}")
     baseline = phases[0]

@@ -143,7 +143,7 @@ class _Holder:
 
     def record(self):
         me = {"pid": os.getpid(), "host": socket.gethostname(), "command": _command(),
-              "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+              "since": datetime.now(timezone.utc).isoformat(timespec="microseconds")}
         self._write(json.dumps(me).encode())
 
     def clear(self):

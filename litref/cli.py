@@ -33,7 +33,6 @@ from litref.fetch import eutils
 from litref.fetch.files import ImportFileError
 from litref.pipeline import fetch_pmids, import_file, run_search
 from litref.status_text import render, size
-from litref.web import signin
 from litref.web.app import serve_args
 
 db_option = click.option(
@@ -281,6 +280,8 @@ def import_command(db_path, files):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve_command(db_path, host, port):
     """Serve the database in Datasette for staff."""
+    from litref.web import signin  # here: it loads Datasette, which other commands never need
+
     path = db_path or store.default_path()
     try:
         signin.session_seconds()  # a wrong LITREF_SESSION_HOURS: say so now, not at each sign-in

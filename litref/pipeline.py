@@ -6,6 +6,7 @@ stops for any reason is closed with what it had stored.
 """
 
 import sqlite3
+import time
 from pathlib import Path
 
 from litref.clock import utc_now
@@ -100,18 +101,45 @@ def _import_batches(db, path, totals, *, now):
     def kept():
         return _kept_of_file(path, totals)
 
+    steps = Steps()
     try:
         with file_batches(path, kept=kept) as batches:
             for batch in batches:
-                counts = citations.save_records(db, batch, source=Path(path).name, now=now)
-                for key in ("new", "updated", "unchanged", "deleted"):
-                    totals[key] += counts[key]
-                totals["records"] += len(counts["pmids"])
+                for step in steps.split(batch):
+                    started = time.monotonic()
+                    counts = citations.save_records(db, step, source=Path(path).name, now=now)
+                    steps.took(len(step), time.monotonic() - started)
+                    for key in ("new", "updated", "unchanged", "deleted"):
+                        totals[key] += counts[key]
+                    totals["records"] += len(counts["pmids"])
     except sqlite3.IntegrityError as error:
         raise ImportFileError(
             f"{path}: a record breaks a rule of the database ({error}). {kept()} Please "
             "report this with the file: it is a bug in litref."
         ) from error
+
+
+class Steps:
+    """How many records an import stores per write transaction, so that each holds the
+    write lock about STEP_SECONDS: as many as a parsed batch on a small database,
+    far fewer at a million citations or on a busy machine (each is indexed for
+    full-text search, the slow part). Staff writes wait at most about that long."""
+
+    STEP_SECONDS = 0.1
+    FIRST, FEWEST, MOST = 50, 10, 1000  # the first step is small: the database may be large
+
+    def __init__(self):
+        self.size = self.FIRST
+
+    def split(self, batch):
+        while batch:
+            step, batch = batch[:self.size], batch[self.size:]
+            yield step
+
+    def took(self, records, seconds):
+        """Aim the next step at STEP_SECONDS: halfway there, and at most twice as many records."""
+        fitting = records * self.STEP_SECONDS / max(seconds, 0.001)
+        self.size = int(min(self.MOST, 2 * self.size, max(self.FEWEST, (self.size + fitting) / 2)))
 
 
 def _kept_of_file(path, totals):

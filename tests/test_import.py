@@ -1,5 +1,6 @@
 """``litref import``: files through the same transform and writer as fetches."""
 
+import datetime as dt
 import gzip
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from litref.cli import main
 from litref.demo import SAMPLE
+from tests.eutils_server import synthetic_article
 from tests.helpers import rows, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -103,6 +105,45 @@ def test_file_damaged_half_way_stores_nothing_and_other_files_still_import(db_pa
     pmids_after = {r["pmid"] for r in snapshot(db_path)["citations"]}
     assert pmids_after == pmids_before | {99000201, 99000202, 99000203}
     assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_a_damaged_file_keeps_the_batches_before_the_damage_and_a_reimport_completes_it(
+        db_path, tmp_path, monkeypatch):
+    from litref.fetch import files
+
+    monkeypatch.setattr(files, "BATCH_SIZE", 40)  # the parsing process inherits it
+    articles = [synthetic_article(99300000 + n, edat=dt.date(2020, 1, 1)).xml for n in range(600)]
+    whole = tmp_path / "whole.xml"
+    whole.write_text(f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>")
+    compressed = gzip.compress(whole.read_bytes())
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(compressed[: len(compressed) * 2 // 3])
+    damaged = run_import(db_path, cut)
+    assert damaged.exit_code == 1
+    stored = rows(db_path, "SELECT count(*) AS n FROM citations")[0]["n"]
+    assert 0 < stored < 600 and stored % 40 == 0  # whole batches only
+    assert f"The first {stored} records of the file, up to the damage, were stored" in damaged.output
+    assert "Importing the repaired file again completes it" in damaged.output
+    completed = run_import(db_path, whole)
+    assert completed.exit_code == 0, completed.output
+    assert f"600 records ({600 - stored} new, 0 updated, {stored} unchanged)" in completed.output
+    assert rows(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 600}]
+    assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_import_steps_follow_the_time_a_write_takes():
+    from litref.pipeline import Steps
+
+    steps = Steps()
+    assert [len(step) for step in steps.split(list(range(120)))] == [50, 50, 20]
+    for _ in range(20):
+        steps.took(steps.size, 0.01)  # a small, idle database: far quicker than the aim
+    assert steps.size == Steps.MOST
+    steps.took(Steps.MOST, 4.0)  # a huge or busy one: 4 s for 1,000 records
+    assert steps.size < Steps.MOST * 0.6
+    for _ in range(20):
+        steps.took(steps.size, steps.size * 0.004)
+    assert abs(steps.size - Steps.STEP_SECONDS / 0.004) <= 2  # about 0.2 s a step
 
 
 def test_missing_file(db_path, tmp_path):
