@@ -121,15 +121,18 @@ def _import_batches(db, path, totals, *, now):
 
 class Steps:
     """How many records an import stores per write transaction, so that each holds the
-    write lock about STEP_SECONDS: as many as a parsed batch on a small database,
-    far fewer at a million citations or on a busy machine (each is indexed for
-    full-text search, the slow part). Staff writes wait at most about that long."""
+    write lock about STEP_SECONDS: hundreds on a small database, a few dozen at a
+    million citations or on a busy machine (each record is indexed for full-text
+    search, the slow part). Sized from the slowest of the last few steps, since a
+    step that runs long keeps staff waiting."""
 
-    STEP_SECONDS = 0.1
-    FIRST, FEWEST, MOST = 50, 10, 1000  # the first step is small: the database may be large
+    STEP_SECONDS = 0.05
+    FIRST, FEWEST, MOST = 20, 5, 1000  # the first step is small: the database may be large
+    REMEMBERED = 5
 
     def __init__(self):
         self.size = self.FIRST
+        self.per_record = []  # seconds a record took, in the last few steps
 
     def split(self, batch):
         while batch:
@@ -137,9 +140,10 @@ class Steps:
             yield step
 
     def took(self, records, seconds):
-        """Aim the next step at STEP_SECONDS: halfway there, and at most twice as many records."""
-        fitting = records * self.STEP_SECONDS / max(seconds, 0.001)
-        self.size = int(min(self.MOST, 2 * self.size, max(self.FEWEST, (self.size + fitting) / 2)))
+        """Size the next step from the slowest recent one; at most twice the last size."""
+        self.per_record = [*self.per_record, seconds / max(records, 1)][-self.REMEMBERED:]
+        fitting = self.STEP_SECONDS / max(max(self.per_record), 1e-6)
+        self.size = int(min(self.MOST, 2 * self.size, max(self.FEWEST, fitting)))
 
 
 def _kept_of_file(path, totals):
