@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-serve metadata
+.PHONY: demo test bench bench-serve bench-evidence metadata
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -26,6 +26,10 @@ bench-serve: $(VENV)/.installed-bench
 # metadata.json is built from web/metadata.yml and web/queries/*.sql: run after editing them.
 metadata: $(VENV)/.installed
 	$(BIN)/python -m litref.web.metadata
+
+# Candidates and grading on real PubMed records, and their cost at 1,000,000 citations.
+bench-evidence: $(VENV)/.installed-bench
+	$(BIN)/python bench/evidence_bench.py
 
 $(BIN)/python:
 	# Debian's python3 lacks venv until python3-venv is installed.

@@ -2,11 +2,11 @@
 
 Fetches and imports never call anything here, and nothing here ever deletes a
 curated link: a claim that has curated evidence can only be archived. Staff
-curation has its own writer: db/curation.py.
+curation has its own writer: db/curation.py. A claim whose query changed has
+its candidates worked out anew by db/candidates.py's ``refresh_claims``, which
+the caller runs after this (each claim in a short transaction of its own).
 """
 
-from litref.db.candidates import active_claim_queries, refresh_changed_claims
-from litref.evidence.claim_queries import fts_query
 
 
 class ClaimsRemoved(ValueError):
@@ -16,8 +16,7 @@ class ClaimsRemoved(ValueError):
 def save_claims(db, claims, *, now, prune=False):
     """Make the claims table match claims.yml; returns counts added/updated/archived/removed."""
     with db.atomic():
-        before = active_claim_queries(db)
-        stored = set(before)
+        stored = {row[0] for row in db.execute("SELECT id FROM claims WHERE archived_at IS NULL")}
         removed = stored - {claim["id"] for claim in claims}
         curated = _curated(db, removed)
         if curated and not prune:
@@ -34,7 +33,6 @@ def save_claims(db, claims, *, now, prune=False):
         for claim_id in removed - curated:
             db.execute("DELETE FROM claim_topics WHERE claim_id = ?", [claim_id])
             db.execute("DELETE FROM claims WHERE id = ?", [claim_id])
-        refresh_changed_claims(db, before)
     return {
         "claims": len(claims),
         "new": len({c["id"] for c in claims} - stored),
@@ -44,25 +42,30 @@ def save_claims(db, claims, *, now, prune=False):
 
 
 def _curated(db, claim_ids):
+    """The claims among ``claim_ids`` that reviewers worked on: linked evidence, screened
+    candidates, or searched with nothing found."""
     return {
         row[0]
-        for row in db.execute("SELECT DISTINCT claim_id FROM claim_evidence").fetchall()
+        for row in db.execute(
+            "SELECT claim_id FROM claim_evidence UNION SELECT claim_id FROM candidate_decisions "
+            "UNION SELECT claim_id FROM claim_searches"
+        ).fetchall()
         if row[0] in claim_ids
     }
 
 
 def _upsert_claim(db, claim, position, now):
     db.execute(
-        "INSERT INTO claims (id, page, file, section, text, query, fts_query, position, line, "
-        "loaded_at, archived_at) VALUES (:id, :page, :file, :section, :text, :query, :fts_query, "
+        "INSERT INTO claims (id, page, file, section, text, query, position, line, "
+        "loaded_at, archived_at) VALUES (:id, :page, :file, :section, :text, :query, "
         ":position, :line, :now, NULL) ON CONFLICT(id) DO UPDATE SET page = excluded.page, "
         "file = excluded.file, section = excluded.section, text = excluded.text, "
-        "query = excluded.query, fts_query = excluded.fts_query, position = excluded.position, "
+        "query = excluded.query, position = excluded.position, "
         "line = excluded.line, loaded_at = excluded.loaded_at, archived_at = NULL",
         {
             "id": claim["id"], "page": claim["page"], "file": claim.get("file"),
             "section": claim.get("section"), "text": claim["text"], "query": claim["query"],
-            "fts_query": fts_query(claim["text"]), "position": position,
+            "position": position,
             "line": claim.get("line"), "now": now,
         },
     )

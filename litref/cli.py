@@ -21,7 +21,7 @@ from litref.config import ConfigFileError, read_searches
 from litref.db import database as store
 from litref.db import lock as fetch_lock
 from litref.db.backup import BackupError, BadBackupTarget, copy_database
-from litref.db.candidates import refresh_claim_matches
+from litref.db.candidates import refresh_claims
 from litref.db.claims import ClaimsRemoved, save_claims
 from litref.db.curation import missing_curated_pmids
 from litref.db.runs import close_interrupted, save_searches
@@ -86,7 +86,6 @@ def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet
             save_searches(database, searches, now=utc_now())
             failed = _run_searches(database, settings, searches, full, since and since.date(), quiet)
             failed += not _fetch_missing_curated(database, settings)
-            refresh_claim_matches(database)  # once, not after every batch: see db/candidates.py
     except fetch_lock.LockError as error:
         fail(str(error), 2)
     except sqlite3.Error as error:  # disk full, file made read-only...: stop, nothing more can be stored
@@ -167,10 +166,18 @@ def _progress(searches, on_terminal):
 
 
 def _load_claims(database, claims, prune):
+    """Store the claims, then work out the candidates of those whose query changed."""
     try:
-        return save_claims(database, claims, now=utc_now(), prune=prune)
+        counts = save_claims(database, claims, now=utc_now(), prune=prune)
     except ClaimsRemoved as error:
         fail(str(error), 2)
+    _refresh_candidates(database)
+    return counts
+
+
+def _refresh_candidates(database):
+    for claim_id, problem in refresh_claims(database, now=utc_now()).items():
+        click.echo(f"claim {claim_id}: no candidates: {problem}", err=True)
 
 
 def _fetch_missing_curated(database, settings):
@@ -240,6 +247,7 @@ def claims_command(db_path, claims_path, prune):
 def import_command(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
     database = _open(db_path or store.default_path())
+    _refresh_candidates(database)  # claims left to work out (after an upgrade)
     failed = 0
     for path in files:
         try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from litref.evidence.vocabularies import stances
+from litref.evidence.vocabularies import designs, stances, subjects
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -27,6 +27,8 @@ CLAIM_FIELDS = {
     "lists": ("topics",),
 }
 CURATION_FIELDS = {"required": ("claim", "pmid", "stance"), "optional": ("note",), "lists": ()}
+ASSESSMENT_FIELDS = {"required": ("pmid",), "optional": ("design", "subjects", "detail"), "lists": ()}
+CURATION_LISTS = ("links", "assessments")
 
 
 def read_claims(path):
@@ -35,23 +37,41 @@ def read_claims(path):
 
 
 def read_curation(path):
-    """Curated links (claim, pmid, stance, note) from a file such as sample/curation.yml."""
-    links = read_entries(path, "links", CURATION_FIELDS, id_field=None)
-    problems = [
-        f"{path} line {link['line']}: {problem}"
-        for link in links
-        for problem in _curation_problems(link)
-    ]
+    """{"links": curated links (claim, pmid, stance, note), "assessments": a reviewer's
+    reading of each study (pmid, design, subjects, detail)} from a file such as
+    sample/curation.yml."""
+    links = read_entries(path, "links", CURATION_FIELDS, id_field=None, also=CURATION_LISTS)
+    assessments = read_entries(path, "assessments", ASSESSMENT_FIELDS, id_field=None,
+                               also=CURATION_LISTS, required=False)
+    problems = [f"{path} line {link['line']}: {problem}"
+                for link in links for problem in _link_problems(link)]
+    problems += [f"{path} line {entry['line']}: {problem}"
+                 for entry in assessments for problem in _assessment_problems(entry)]
     if problems:
         raise ConfigFileError("\n".join(problems))
-    return links
+    return {"links": links, "assessments": assessments}
 
 
-def _curation_problems(link):
-    if link["stance"] not in stances.CODES:
-        yield f"stance {link['stance']!r} must be one of {', '.join(stances.CODES)}."
-    if not str(link["pmid"]).isdigit():
-        yield f"pmid {link['pmid']!r} must be a PubMed id (digits only)."
+def _link_problems(link):
+    yield from _code_problem("stance", link["stance"], stances.CODES)
+    yield from _pmid_problem(link)
+
+
+def _assessment_problems(entry):
+    yield from _pmid_problem(entry)
+    for field, codes in (("design", designs.CODES), ("subjects", subjects.CODES)):
+        if entry.get(field) is not None:
+            yield from _code_problem(field, entry[field], codes)
+
+
+def _code_problem(field, value, codes):
+    if value not in codes:
+        yield f"{field} {value!r} must be one of {', '.join(codes)}."
+
+
+def _pmid_problem(entry):
+    if not str(entry["pmid"]).isdigit():
+        yield f"pmid {entry['pmid']!r} must be a PubMed id (digits only)."
 
 
 def read_searches(path):
@@ -59,12 +79,15 @@ def read_searches(path):
     return read_entries(path, "searches", SEARCH_FIELDS, id_field="name")
 
 
-def read_entries(path, list_key, fields, *, id_field):
-    """Read ``list_key:`` — a list of mappings — checking keys, required fields and ids."""
+def read_entries(path, list_key, fields, *, id_field, also=(), required=True):
+    """Read ``list_key:`` — a list of mappings — checking keys, required fields and ids.
+
+    ``also`` names the other top-level lists the file may hold; with
+    ``required=False`` a file without ``list_key:`` gives no entries."""
     path = Path(path)
     root = _compose(path)
     problems = []
-    entries = _entry_nodes(path, root, list_key, problems)
+    entries = _entry_nodes(path, root, list_key, problems, also=also or (list_key,), required=required)
     allowed = set(fields["required"]) | set(fields["optional"])
     seen = {}
     result = []
@@ -117,21 +140,24 @@ def _syntax_error(error):
     )
 
 
-def _entry_nodes(path, root, list_key, problems):
+def _entry_nodes(path, root, list_key, problems, *, also, required):
     if not isinstance(root, yaml.MappingNode):
         raise ConfigFileError(f"{path}: expected a '{list_key}:' list at the top of the file.")
     nodes = None
     for key, value in root.value:
-        if key.value != list_key:
+        if key.value not in also:
+            allowed = " and ".join(f"'{name}:'" for name in also)
             problems.append(
                 f"{path} line {key.start_mark.line + 1}: unknown top-level key {key.value!r}; "
-                f"only '{list_key}:' is allowed."
+                f"only {allowed} {'is' if len(also) == 1 else 'are'} allowed."
             )
+        elif key.value != list_key:
+            continue
         elif isinstance(value, yaml.SequenceNode):
             nodes = value.value
         else:
             problems.append(f"{path} line {value.start_mark.line + 1}: '{list_key}:' must be a list of entries.")
-    if nodes is None and not problems:
+    if nodes is None and required and not problems:
         problems.append(f"{path}: no '{list_key}:' list found.")
     return nodes or []
 

@@ -1,5 +1,6 @@
 """claims.yml and curation: verbatim claims, line-numbered errors, curation kept safe."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -88,7 +89,8 @@ def sample_pmids():
 
 
 def test_sample_curation_links_are_valid(shipped_claims):
-    links = read_curation(SAMPLE_CURATION)
+    curation = read_curation(SAMPLE_CURATION)
+    links = curation["links"]
     assert len(links) > 0
     ids = {c["id"] for c in shipped_claims}
     pmids = sample_pmids()
@@ -99,6 +101,15 @@ def test_sample_curation_links_are_valid(shipped_claims):
     # one link per (claim, pmid): the database key
     keys = [(link["claim"], int(link["pmid"])) for link in links]
     assert len(keys) == len(set(keys))
+    # one assessment per sample study, what its reviewer read
+    assert sorted(int(a["pmid"]) for a in curation["assessments"]) == sorted(pmids)
+
+
+def test_sample_curation_notes_are_plain_sentences():
+    """No codes such as "C7, reference stance:" opening a note: staff read them."""
+    for link in read_curation(SAMPLE_CURATION)["links"]:
+        assert not re.match(r"C\d+\b|reference stance", link["note"]), link["note"][:40]
+        assert link["note"][0].isupper() and link["note"].endswith((".", ")")), link["note"][:40]
 
 
 def test_load_curation_reports_bad_stance_and_pmid_with_lines(tmp_path):
@@ -415,5 +426,6 @@ def test_database_refuses_deleting_a_claim_with_evidence(conn):
 
 def test_curation_file_is_plain_yaml_with_links(shipped_claims):
     raw = yaml.safe_load(SAMPLE_CURATION.read_text(encoding="utf-8"))
-    assert set(raw) == {"links"}
+    assert set(raw) == {"links", "assessments"}
     assert all(set(link) <= {"claim", "pmid", "stance", "note"} for link in raw["links"])
+    assert all(set(entry) <= {"pmid", "design", "subjects", "detail"} for entry in raw["assessments"])

@@ -15,9 +15,10 @@ from tests.web_site import (
 )
 from litref.web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
 
-CANDIDATE = 18947373  # found for the contradicted claim, not yet linked to it
+CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
+# As the claim page's form sends it: the design and subjects the reviewer read are optional.
 LINK = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE), "stance": "context",
-        "note": "Background on transplantation"}
+        "note": "Background on transplantation", "study_design": "", "subjects": ""}
 
 
 @pytest.fixture(scope="module")

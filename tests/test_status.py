@@ -11,7 +11,7 @@ from litref.db.claims import save_claims
 from litref.db.runs import finish_run, save_searches, start_run
 from litref.cli import main
 from litref.status_text import when
-from tests.test_claim_status import CLAIM, LATER, RCT_HUMANS, REVIEWED, T0, article, link, store
+from tests.helpers import CLAIM, LATER, RCT_HUMANS, REVIEWED, T0, article, link, store
 
 SEARCHES_YML = """searches:
   - name: alpha
