@@ -198,6 +198,14 @@ VIEWS = {
 }
 
 
+def drop_views(db):
+    """Drop every view: a view that reads a table a migration drops or alters makes
+    SQLite refuse the migration ("error in view ...")."""
+    with db.atomic():
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+            db.execute(f"DROP VIEW [{name}]")
+
+
 def ensure_views(db):
     """Create or replace the views whose SQL differs from VIEWS; returns their names.
 

@@ -168,6 +168,8 @@ def test_an_upgrade_keeps_every_curated_link_and_works_candidates_out(tmp_path):
     migrations.apply(old, stop_before="m015_assessments_and_screening")
     old["claims"].insert({**{k: v for k, v in CLAIM.items() if k != "line"}, "position": 1})
     old.execute("INSERT INTO citations (pmid, title) VALUES (99000727, 'Synthetic stem cells cure lupus')")
+    # Views as an earlier litref made them, reading the table this upgrade drops.
+    old.execute("CREATE VIEW claim_candidates AS SELECT * FROM claim_text_matches")
     with old.atomic():
         old.execute("INSERT INTO curation_log (action, claim_id, pmid, stance, note, reviewer, logged_at) "
                     "VALUES ('link', 'msc-cures', 99000727, 'supports', 'kept', 'alice', ?)", [T0])
