@@ -11,12 +11,15 @@ always agree:
 - a curated citation flagged (retracted, expression of concern, deleted from
   PubMed) after its link was reviewed.
 
-Claims with new candidate evidence are reported but do not need a person
-urgently: new papers arrive most weeks, and a nightly job that "fails" that
+Claims with new candidate evidence, the claims by status and reviewers'
+assessments that PubMed's later indexing disagrees with are reported but do not
+need a person urgently: new papers arrive most weeks, and a nightly job that "fails" that
 often teaches people to ignore it.
 """
 
 from datetime import datetime, timedelta, timezone
+
+from litref.evidence.vocabularies import statuses
 
 UNSUCCESSFUL = ("failed", "incomplete", "interrupted")
 # A run still marked running after this long was stopped without finishing.
@@ -37,6 +40,8 @@ def status_report(db, search_names, *, now, days):
         "failed_searches": failed,
         "newly_flagged": flagged,
         "claims_with_new_evidence": claims_with_new_evidence(db),
+        "claims_by_status": claims_by_status(db),
+        "assessments_unlike_indexing": assessments_unlike_indexing(db),
         "running": running_runs(searches, now=now),
         "searches": searches,
         "database": database_counts(db),
@@ -116,6 +121,24 @@ def claims_with_new_evidence(db):
     return list(db.query(
         "SELECT claim_id, new_candidates, last_reviewed FROM claim_status "
         "WHERE new_evidence_since_review ORDER BY claim_id"
+    ))
+
+
+def claims_by_status(db):
+    """How many claims have each status, worst first (statuses with none left out)."""
+    counts = dict(db.execute("SELECT status, count(*) FROM claim_status GROUP BY status").fetchall())
+    return {code: counts[code] for code in statuses.CODES if counts.get(code)}
+
+
+def assessments_unlike_indexing(db):
+    """Studies whose reviewer's assessment names another design than PubMed's indexing,
+    which arrived after the assessment: one of the two may be wrong, worth a look."""
+    return list(db.query(
+        "SELECT a.pmid, c.title, a.study_design AS assessed, c.study_design AS indexed, "
+        "c.design_words AS indexed_as, a.reviewer, a.assessed_at FROM citation_assessments a "
+        "JOIN citations c ON c.pmid = a.pmid "
+        "WHERE c.design_source IN ('publication-type', 'mesh') AND a.study_design IS NOT NULL "
+        "AND a.study_design != c.study_design AND c.updated_at > a.assessed_at ORDER BY a.pmid"
     ))
 
 

@@ -4,7 +4,7 @@ the report that db/status.py builds."""
 from datetime import timezone
 
 from litref.db.status import parse_time
-from litref.evidence.vocabularies import flags
+from litref.evidence.vocabularies import flags, statuses
 
 
 
@@ -16,7 +16,9 @@ def render(report, db_path):
         _searches(report),
         _running(report),
         _flagged(report["newly_flagged"]),
+        _claims(report["claims_by_status"]),
         _new_evidence(report["claims_with_new_evidence"]),
+        _assessments(report["assessments_unlike_indexing"]),
         [_database(report["database"])],
     ]
     return "\n\n".join("\n".join(lines) for lines in sections if lines)
@@ -110,6 +112,25 @@ def _new_evidence(claims):
         f"  {c['claim_id']}: {_count_of(c['new_candidates'], 'new candidate')} "
         f"(last reviewed {when(c['last_reviewed'])})"
         for c in claims
+    )
+    return lines
+
+
+def _claims(by_status):
+    if not by_status:
+        return []
+    return ["Claims by status: " + ", ".join(
+        f"{statuses.BY_CODE[code]['label'].lower()} {count}" for code, count in by_status.items())]
+
+
+def _assessments(found):
+    if not found:
+        return []
+    lines = ["Studies PubMed has indexed since a reviewer assessed them, as another design (check which is right)"]
+    lines.extend(
+        f"  PMID {a['pmid']}: assessed {a['assessed']} by {a['reviewer']}, indexed {a['indexed']} "
+        f"({a['indexed_as']})"
+        for a in found
     )
     return lines
 

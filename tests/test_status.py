@@ -228,3 +228,26 @@ def test_broken_searches_file_is_a_config_error(setup):
     code, text = setup.status()
     assert code == 2
     assert str(setup.searches) in text and "line 2" in text
+
+
+def test_claims_by_status_are_reported_worst_first(setup):
+    setup.all_fetched(hours=1)
+    store(setup.db, article(99000601, **RCT_HUMANS), now=T0)
+    link(setup.db, 99000601, "contradicts")
+    code, text = setup.status()
+    assert code == 0 and "Claims by status: contradicted 1" in text
+    report = json.loads(setup.status("--json")[1])
+    assert report["claims_by_status"] == {"contradicted": 1}
+
+
+def test_an_assessment_that_pubmeds_later_indexing_disagrees_with_is_listed(setup):
+    setup.all_fetched(hours=1)
+    store(setup.db, article(99000603, title="Synthetic stem cells in lupus"), now=T0)
+    with setup.db.atomic():
+        setup.db.execute("INSERT INTO citation_assessments (pmid, study_design, reviewer, assessed_at) "
+                         "VALUES (99000603, 'case-report', 'alice', ?)", [REVIEWED])
+    store(setup.db, article(99000603, **RCT_HUMANS, title="Synthetic stem cells in lupus"), now=LATER)
+    code, text = setup.status()
+    assert code == 0
+    assert ("  PMID 99000603: assessed case-report by alice, indexed rct "
+            "(Randomized Controlled Trial)") in text
