@@ -299,3 +299,12 @@ def m009_one_claim_check(db):
         db.execute(f"DROP TRIGGER {name}")
     for statement in CLAIM_CHECK_SQL:
         db.execute(statement)
+
+
+@migrations()
+def m014_pubmed_messages(db):
+    """PubMed's word on each run's query, beside its QueryTranslation: the ErrorList
+    (PhraseNotFound, FieldNotFound) and WarningList (PhraseIgnored,
+    QuotedPhraseNotFound, OutputMessage) of its esearch, as JSON (db/runs.py)."""
+    db["fetch_runs"].add_column("pubmed_errors", str)
+    db["fetch_runs"].add_column("pubmed_warnings", str)
