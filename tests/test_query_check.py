@@ -2,14 +2,18 @@
 and `litref claims`; then PubMed's own word on a query, kept with each run and
 reported (the local E-utilities server plays PubMed, through Bio.Entrez)."""
 
+import asyncio
 import json
 
 import pytest
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from litref.cli import main
+from litref.db.database import open_db
+from litref.web.pages import query_with_pubmeds_word
 from tests.eutils_server import query_translation
-from tests.helpers import PMIDS, QUERY, PROJECT, fetch, last_run, rows, write_searches
+from tests.helpers import PMIDS, PROJECT, QUERY, fetch, last_run, write_searches
 
 CLAIMS_HEAD = "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n"
 
@@ -167,6 +171,13 @@ def test_no_items_found_is_pubmeds_note_not_a_warning(server, paths):
     run = last_run(paths)
     assert run["status"] == "ok" and run["mode"] == "incremental"
     assert json.loads(run["pubmed_warnings"]) == {"OutputMessage": ["No items found."]}
+
+
+def test_a_search_never_run_says_so_under_its_query(tmp_path):
+    path = tmp_path / "c.db"
+    open_db(path).close()
+    cell = asyncio.run(query_with_pubmeds_word(Datasette([str(path)]).get_database(), "new", "a<b[tiab]"))
+    assert cell == 'a&lt;b[tiab]<div class="pubmed-word">Not run yet.</div>'
 
 
 def test_readme_tells_staff_how_to_check_a_query():

@@ -6,7 +6,7 @@ web/metadata.yml (titles, descriptions, facets, permissions) or a query's
 metadata.json is not what they build.
 
 Descriptions may name a vocabulary as ``${stances}``, ``${statuses}``,
-``${designs}`` or ``${subjects}``: the list is written in from
+``${designs}``, ``${subjects}`` or ``${run_statuses}``: the list is written in from
 evidence/vocabularies/, so the descriptions never fall behind the codes.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from litref.evidence.vocabularies import designs, stances, statuses, subjects
+from litref.evidence.vocabularies import designs, run_statuses, stances, statuses, subjects
 from litref.web.app import METADATA
 
 WEB = Path(__file__).resolve().parent
@@ -33,6 +33,7 @@ def vocabulary_texts():
         "statuses": ", ".join(s["code"] for s in statuses.STATUSES),
         "designs": ", ".join(d["code"] for d in designs.DESIGNS if d["rank"]),
         "subjects": ", ".join(s["code"] for s in subjects.SUBJECTS),
+        "run_statuses": "; ".join(f"{s['code']}: {s['meaning']}" for s in run_statuses.RUN_STATUSES),
     }
 
 
