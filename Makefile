@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-serve metadata
+.PHONY: demo test bench bench-serve bench-query metadata
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -22,6 +22,10 @@ bench: $(VENV)/.installed-bench
 # The web pages on 200,000 and 1,000,000 synthetic citations (first run: ~20 min, 8 GB in bench/work).
 bench-serve: $(VENV)/.installed-bench
 	$(BIN)/python bench/serve_bench.py
+
+# What checking every query costs a command (the MeSH index: built, cached, loaded).
+bench-query: $(VENV)/.installed
+	$(BIN)/python bench/query_bench.py
 
 # metadata.json is built from web/metadata.yml and web/queries/*.sql: run after editing them.
 metadata: $(VENV)/.installed
