@@ -50,7 +50,7 @@ def _tokens(query: str) -> list[Token]:
     ]
 
 
-def is_operator(token: Token) -> bool:
+def _is_operator(token: Token) -> bool:
     return token.kind == "word" and token.text in OPERATORS
 
 
@@ -152,7 +152,6 @@ class _Op:
     text: str
     start: int
     end: int
-    implicit: bool = False
 
 
 @dataclass
@@ -176,7 +175,7 @@ def _take_after_tag_qualifier(tokens, j):
     """
     k = j + 1
     while k < len(tokens) and tokens[k].kind == "word" and not (
-        is_operator(tokens[k]) or _is_range_colon(tokens[k])
+        _is_operator(tokens[k]) or _is_range_colon(tokens[k])
     ):
         k += 1
     if k < len(tokens) and tokens[k].kind == "tag" and k > j + 1:
@@ -195,7 +194,7 @@ def _items(tokens: list[Token], query: str):
         if tok.kind in ("lparen", "rparen"):
             items.append(_Paren(tok.text, tok.start, tok.end))
             i += 1
-        elif is_operator(tok):
+        elif _is_operator(tok):
             items.append(_Op(tok.text, tok.start, tok.end))
             i += 1
         elif _is_range_colon(tok):
@@ -213,7 +212,7 @@ def _items(tokens: list[Token], query: str):
 def _take_atom(tokens, i, items, query):
     j = i
     while j < len(tokens) and tokens[j].kind in ("word", "phrase") and not (
-        is_operator(tokens[j]) or _is_range_colon(tokens[j])
+        _is_operator(tokens[j]) or _is_range_colon(tokens[j])
     ):
         j += 1
     atom = Atom(words=tokens[i:j])
@@ -268,7 +267,7 @@ class Group:
     last: str | None = None  # "operand", "op" or None (nothing yet)
 
 
-def operand_text(query, operand) -> str:
+def _operand_text(query, operand) -> str:
     return query[operand.start:operand.end]
 
 
@@ -288,12 +287,12 @@ def _add_operand(group, operand, query, problems):
         if _edge_word(previous, -1) is None and _edge_word(operand, 0) is None:
             problems.append(Problem(
                 WARNING, "missing-operator",
-                f'There is no AND, OR or NOT between "{short(operand_text(query, previous))}" '
-                f'and "{short(operand_text(query, operand))}", so PubMed will combine them '
+                f'There is no AND, OR or NOT between "{short(_operand_text(query, previous))}" '
+                f'and "{short(_operand_text(query, operand))}", so PubMed will combine them '
                 "with AND. Write AND (or OR) between them so the query says what it means.",
                 previous.end, operand.start, query[previous.end:operand.start],
             ))
-        group.ops.append(_Op("AND", previous.end, operand.start, implicit=True))
+        group.ops.append(_Op("AND", previous.end, operand.start))  # PubMed's rule
     group.operands.append(operand)
     group.last = "operand"
 
@@ -461,8 +460,8 @@ def left_to_right(group, query) -> Problem | None:
     first_or = names.index("OR") if "OR" in names else None
     if first_or is None or not any(n in ("AND", "NOT") for n in names[first_or + 1:]):
         return None
-    full = _reading([operand_text(query, o) for o in group.operands], names)
-    shown = _reading([short(operand_text(query, o), 40) for o in group.operands], names)
+    full = _reading([_operand_text(query, o) for o in group.operands], names)
+    shown = _reading([short(_operand_text(query, o), 40) for o in group.operands], names)
     start, end = group.operands[0].start, group.operands[-1].end
     return Problem(
         WARNING, "left-to-right",
@@ -504,7 +503,7 @@ def pubmed_reading(query: str) -> str:
 
 def _group_reading(group, query) -> str:
     texts = [
-        "(" + _group_reading(o, query) + ")" if isinstance(o, Group) else operand_text(query, o)
+        "(" + _group_reading(o, query) + ")" if isinstance(o, Group) else _operand_text(query, o)
         for o in group.operands
     ]
     if not texts:
