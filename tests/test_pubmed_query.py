@@ -388,9 +388,10 @@ def test_parse_query_terms():
     ]}
 
 
-def test_parse_query_missing_operator_is_and():
+def test_parse_query_missing_operator_is_and_a_dangling_one_is_left_out():
     assert pq.parse_query("lupus[tiab] nephritis[tiab]") == {
         "op": "AND", "items": [term("lupus", "tiab"), term("nephritis", "tiab")]}
+    assert pq.parse_query("lupus[tiab] AND") == term("lupus", "tiab")
 
 
 def test_parse_query_date_ranges_and_dates():

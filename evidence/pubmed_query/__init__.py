@@ -30,7 +30,8 @@ Reading: ``parse_query(query) -> node``
       a AND NOT b AND NOT c. A change of operator wraps everything before
       it, as PubMed does: ``a OR b AND c`` is
       ``{"op": "AND", "items": [{"op": "OR", "items": [a, b]}, c]}``. Two
-      terms with no operator between them are joined by AND (PubMed's rule).
+      terms with no operator between them are joined by AND (PubMed's rule);
+      an operator with nothing on one side is left out (check_query warns).
       Parentheses give nested nodes; a group of one term is that term.
     - a term ``{"term": str, "tag": str | None, "phrase": bool,
       "qualifier": str | None, "noexp": bool, "proximity": int | None}``:
