@@ -31,7 +31,7 @@ from litref.evidence.claim_queries import claim_search
 from litref.fetch import eutils
 from litref.fetch.files import ImportFileError
 from litref.pipeline import fetch_pmids, import_file, run_search
-from litref.query_check import check_queries, checked_with, count, query_problems
+from litref.query_check import check_queries, query_problems, summary
 from litref.status_text import render, size
 from litref.web.app import serve_args
 
@@ -256,14 +256,8 @@ def check_command(searches_path, claims_path):
         fail(str(error), 2)
     problems = query_problems(files)
     _echo_all(text for _, text in problems)
-    errors = sum(is_error for is_error, _ in problems)
-    checked = " and ".join(f"{len(entries)} in {path}" for path, entries, _ in files)
-    click.echo(
-        f"Checked the queries, {checked}: {count(errors, 'error')}, "
-        f"{count(len(problems) - errors, 'warning')}. {checked_with()}",
-        err=True,
-    )
-    sys.exit(2 if errors else 0)
+    click.echo(summary(files, problems), err=True)
+    sys.exit(2 if any(is_error for is_error, _ in problems) else 0)
 
 
 def _echo_all(messages):

@@ -8,15 +8,16 @@ themselves are evidence/pubmed_query/.
 """
 
 from litref.config import ConfigFileError
-from litref.evidence.pubmed_query import ERROR, check_query, format_problem, vocabulary_info
-from litref.evidence.pubmed_query.vocabulary import VocabularyError
+from litref.evidence.pubmed_query import (
+    ERROR, VocabularyError, check_query, format_problem, vocabulary_info,
+)
 
 # What names an entry of each file in messages.
 ID_FIELD = {"search": "name", "claim": "id"}
 
 
 def check_queries(files):
-    """The warnings of every query in ``files`` ((path, entries, "search" | "claim")
+    """The warnings about the queries in ``files`` ((path, entries, "search" | "claim")
     triples), as text; raises ConfigFileError listing every problem, in file order,
     if any query has an error."""
     problems = query_problems(files)
@@ -50,6 +51,17 @@ def _where(path, entry, kind):
     return f"{path} line {line}, {kind} {entry[ID_FIELD[kind]]!r}"
 
 
+def summary(files, problems):
+    """The closing line of `litref check`: what was checked, how it went, and against
+    which of NLM's lists."""
+    errors = sum(is_error for is_error, _ in problems)
+    checked = " and ".join(f"{len(entries)} in {path}" for path, entries, _ in files)
+    return (
+        f"Checked the queries, {checked}: {count(errors, 'error')}, "
+        f"{count(len(problems) - errors, 'warning')}. {checked_with()}"
+    )
+
+
 def checked_with():
     """Which MeSH lists the checks used, in words (for `litref check`)."""
     try:
@@ -65,4 +77,5 @@ def checked_with():
 
 
 def count(number, noun):
+    """'1 error', '2 errors'."""
     return f"{number} {noun if number == 1 else noun + 's'}"

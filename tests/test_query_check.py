@@ -12,6 +12,7 @@ from datasette.app import Datasette
 
 from litref.cli import main
 from litref.db.database import open_db
+from litref.evidence.pubmed_query import mesh_loader
 from litref.web.pages import query_with_pubmeds_word
 from tests.eutils_server import query_translation
 from tests.helpers import PMIDS, PROJECT, QUERY, fetch, last_run, write_searches
@@ -74,6 +75,21 @@ def test_warnings_are_printed_and_exit_0(tmp_path):
     assert result.output.startswith(f"{searches} line 3, search 'msc-sle': warning: PubMed applies AND")
     assert 'it reads this as: ("Lupus Nephritis"[Mesh] OR lupus[tiab]) AND msc[tiab]' in result.output
     assert ": 0 errors, 1 warning." in result.output
+
+
+def test_without_the_mesh_lists_the_syntax_is_checked_and_that_is_said_once(tmp_path, monkeypatch):
+    def missing():
+        raise mesh_loader.VocabularyError("the MeSH lists are not installed (synthetic)")
+
+    monkeypatch.setattr(mesh_loader, "source_files", missing)
+    monkeypatch.setattr(mesh_loader, "_VOCABULARY", None)
+    args, searches, _ = files(tmp_path, '"Mesenchymal Stem Cell"[Mesh]')
+    result = check(*args)
+    assert result.exit_code == 0
+    # Two queries (the search's, the claim's), one warning.
+    assert result.output.count("warning: MeSH headings, subheadings and publication types were not "
+                               "checked: the MeSH lists are not installed (synthetic)") == 1
+    assert "1 warning. MeSH headings were not checked: the MeSH lists are not installed." in result.output
 
 
 def test_a_broken_file_is_reported_as_a_file_problem(tmp_path):

@@ -73,7 +73,9 @@ Reading: ``parse_query(query) -> node``
     parenthesis PubMed's order implies.
 
 The MeSH lists: ``load_vocabulary()`` (once per process, cached on disk) and
-``vocabulary_info()`` (packages, versions, data dates) in mesh_loader.py.
+``vocabulary_info()`` (packages, versions, data dates) in mesh_loader.py; both
+raise ``VocabularyError`` when the packages are not installed (check_query
+then checks the syntax and warns once).
 """
 
 from litref.evidence.pubmed_query.checks import check_query, check_report, check_syntax
@@ -83,9 +85,10 @@ from litref.evidence.pubmed_query.problems import (
 )
 from litref.evidence.pubmed_query.syntax import pubmed_reading
 from litref.evidence.pubmed_query.tree import parse_query
+from litref.evidence.pubmed_query.vocabulary import VocabularyError
 
 __all__ = [
     "ERROR", "WARNING", "Problem", "QuerySyntaxError", "check_query", "check_report",
     "check_syntax", "format_problem", "has_errors", "load_vocabulary", "parse_query",
-    "pubmed_reading", "vocabulary_info",
+    "pubmed_reading", "vocabulary_info", "VocabularyError",
 ]

@@ -8,8 +8,7 @@ import asyncio
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from litref.evidence.pubmed_query import check_report, vocabulary_info
-from litref.evidence.pubmed_query.vocabulary import VocabularyError
+from litref.evidence.pubmed_query import VocabularyError, check_report, vocabulary_info
 
 # A query longer than this is not a query anyone types (PubMed's own limit is far lower).
 MAX_QUERY = 10_000
