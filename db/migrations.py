@@ -309,6 +309,15 @@ def m009_one_claim_check(db):
 
 
 @migrations()
+def m014_pubmed_messages(db):
+    """PubMed's word on each run's query, beside its QueryTranslation: the ErrorList
+    (PhraseNotFound, FieldNotFound) and WarningList (PhraseIgnored,
+    QuotedPhraseNotFound, OutputMessage) of its esearch, as JSON (db/runs.py)."""
+    db["fetch_runs"].add_column("pubmed_errors", str)
+    db["fetch_runs"].add_column("pubmed_warnings", str)
+
+
+@migrations()
 def m015_assessments_and_screening(db):
     """A reviewer's assessment of a study (design, subjects), candidates marked not
     relevant, and claims searched with nothing found: tables of their own, written

@@ -8,6 +8,8 @@ always agree:
   succeeded counts);
 - a search whose newest run failed, was incomplete or interrupted, or started
   more than a day ago and never finished (the process was killed);
+- a search whose newest run stored everything, but PubMed warned that it
+  ignored or could not find a term of the query (status ``warning``);
 - a curated citation flagged (retracted, expression of concern, deleted from
   PubMed) after its link was reviewed.
 
@@ -19,9 +21,14 @@ often teaches people to ignore it.
 
 from datetime import datetime, timedelta, timezone
 
+from litref.db.sql import quoted_list
 from litref.evidence.vocabularies import statuses
+from litref.evidence.vocabularies.run_statuses import COMPLETE, NEEDS_PERSON
 
-UNSUCCESSFUL = ("failed", "incomplete", "interrupted")
+# Runs that need a person: those that did not store everything, and those that
+# did but PubMed warned about the query.
+UNSUCCESSFUL = tuple(code for code in NEEDS_PERSON if code not in COMPLETE)
+WARNED = tuple(code for code in NEEDS_PERSON if code in COMPLETE)
 # A run still marked running after this long was stopped without finishing.
 ABANDONED_AFTER = timedelta(days=1)
 
@@ -31,13 +38,15 @@ def status_report(db, search_names, *, now, days):
     searches = search_results(db, search_names)
     stale = stale_searches(searches, now=now, days=days)
     failed = failed_searches(searches, now=now)
+    warned = warned_searches(searches)
     flagged = newly_flagged_citations(db)
     return {
         "checked_at": now.isoformat(timespec="seconds"),
         "days": days,
-        "needs_attention": bool(stale or failed or flagged),
+        "needs_attention": bool(stale or failed or warned or flagged),
         "stale_searches": stale,
         "failed_searches": failed,
+        "warned_searches": warned,
         "newly_flagged": flagged,
         "claims_with_new_evidence": claims_with_new_evidence(db),
         "claims_by_status": claims_by_status(db),
@@ -49,7 +58,11 @@ def status_report(db, search_names, *, now, days):
 
 
 def search_results(db, search_names):
-    """Each search's newest run and newest successful run (None where there is none)."""
+    """Each search's newest run and newest successful run (None where there is none).
+
+    A run that stored everything counts as successful, even with PubMed's
+    warnings about the query: those are reported on their own (warned_searches).
+    """
     newest = {
         row["search"]: row
         for row in db.query(
@@ -58,7 +71,10 @@ def search_results(db, search_names):
         )
     }
     succeeded = dict(
-        db.execute("SELECT search, max(started) FROM fetch_runs WHERE status = 'ok' GROUP BY search")
+        db.execute(
+            f"SELECT search, max(started) FROM fetch_runs WHERE status IN {quoted_list(COMPLETE)} "
+            "GROUP BY search"
+        )
     )
     return [
         {"name": name, "last_run": newest.get(name), "last_success": succeeded.get(name)}
@@ -83,6 +99,12 @@ def failed_searches(searches, *, now):
             s["last_run"]["status"] in UNSUCCESSFUL or is_abandoned(s["last_run"], now=now)
         )
     ]
+
+
+def warned_searches(searches):
+    """Names of the searches whose newest run stored everything, but PubMed ignored or
+    could not find a term of the query (the run's error names it)."""
+    return [s["name"] for s in searches if s["last_run"] and s["last_run"]["status"] in WARNED]
 
 
 def running_runs(searches, *, now):

@@ -31,6 +31,7 @@ from litref.evidence.claim_queries import claim_search
 from litref.fetch import eutils
 from litref.fetch.files import ImportFileError
 from litref.pipeline import fetch_pmids, import_file, run_search
+from litref.query_check import check_queries, query_problems, summary
 from litref.status_text import render, size
 from litref.web.app import serve_args
 
@@ -73,11 +74,14 @@ def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet
     try:
         settings = eutils.settings_from_env()
         claims = config.read_claims(claims_path)
-        searches = read_searches(searches_path) + [claim_search(c) for c in claims]
-        searches = _select(searches, names, f"{searches_path} and {claims_path}")
+        saved = read_searches(searches_path)
+        warnings = check_queries([(searches_path, saved, "search"), (claims_path, claims, "claim")])
+        searches = _select(saved + [claim_search(c) for c in claims], names, f"{searches_path} and {claims_path}")
         eutils.configure(settings)
     except (eutils.ConfigError, ConfigFileError) as error:
         fail(str(error), 2)
+    if not quiet:
+        _echo_all(warnings)
     path = db_path or store.default_path()
     try:
         lock = fetch_lock.held(fetch_lock.path_for(path), command=_command_line(), now=utc_now())
@@ -231,6 +235,7 @@ def claims_command(db_path, claims_path, prune):
     """Check claims.yml (or FILE) and load it into the database."""
     try:
         loaded = config.read_claims(claims_path)
+        _echo_all(check_queries([(claims_path, loaded, "claim")]))
     except ConfigFileError as error:
         fail(str(error), 2)
     counts = _load_claims(_open(db_path or store.default_path()), loaded, prune)
@@ -239,6 +244,32 @@ def claims_command(db_path, claims_path, prune):
         f"{counts['archived']} archived, {counts['removed']} removed",
         err=True,
     )
+
+
+@main.command(name="check")
+@click.option("--searches", "searches_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_SEARCHES, show_default="searches.yml", help="Saved searches file.")
+@click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_CLAIMS, show_default="claims.yml", help="Claims file.")
+def check_command(searches_path, claims_path):
+    """Check every query of searches.yml and claims.yml, offline: no PubMed, no database.
+
+    Exit status: 0 no errors (warnings are printed); 2 a query or a file has an error.
+    """
+    try:
+        files = [(searches_path, read_searches(searches_path), "search"),
+                 (claims_path, config.read_claims(claims_path), "claim")]
+    except ConfigFileError as error:
+        fail(str(error), 2)
+    problems = query_problems(files)
+    _echo_all(text for _, text in problems)
+    click.echo(summary(files, problems), err=True)
+    sys.exit(2 if any(is_error for is_error, _ in problems) else 0)
+
+
+def _echo_all(messages):
+    for message in messages:
+        click.echo(message, err=True)
 
 
 @main.command(name="import")

@@ -167,9 +167,10 @@ def _entry(path, node, allowed, fields, problems):
     if not isinstance(node, yaml.MappingNode):
         problems.append(f"{path} line {line}: each entry must be a set of 'key: value' lines.")
         return None
-    entry = {"line": line, "defined_in": path.name}
+    entry = {"line": line, "defined_in": path.name, "key_lines": {}}
     for key, value in node.value:
         key_line = key.start_mark.line + 1
+        entry["key_lines"][key.value] = key_line  # e.g. where the query is, for its checks
         if key.value not in allowed:
             problems.append(
                 f"{path} line {key_line}: unknown key {key.value!r}; allowed keys are "

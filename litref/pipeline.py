@@ -47,7 +47,8 @@ def _store_events(db, run_id, search_name, events, clock):
     for event in events:
         if isinstance(event, Searched):
             runs.note_search_result(db, run_id, query_translation=event.query_translation,
-                                    count_reported=event.count)
+                                    count_reported=event.count, errors=event.errors,
+                                    warnings=event.warnings)
         elif isinstance(event, Batch):
             counts = runs.save_fetch_batch(db, run_id, search_name, event.items, now=clock())
             refresh_for_citations(db, counts["changed"], now=clock())

@@ -44,6 +44,13 @@ def _verdict(report):
             f"- {_count(report['failed_searches'], 'search', 'searches')} did not succeed on "
             f"the last run: {_names(report['failed_searches'])}. The reason is under each name below."
         )
+    if report["warned_searches"]:
+        lines.append(
+            f"- {_count(report['warned_searches'], 'search', 'searches')} ran, but PubMed ignored or "
+            f"could not find a term of the query: {_names(report['warned_searches'])}. The results "
+            "may not be what the query says: correct the query (the term is named below), then "
+            "run `litref check`."
+        )
     if report["newly_flagged"]:
         lines.append(
             f"- {_count(report['newly_flagged'], 'curated link')} to a paper that was retracted, "
@@ -59,7 +66,7 @@ def _searches(report):
     for search in report["searches"]:
         lines.append(f"  {search['name']:<{width}}  {_last_run(search, report['checked_at'])}")
         error = (search["last_run"] or {}).get("error")
-        if error and search["name"] in report["failed_searches"]:
+        if error and search["name"] in report["failed_searches"] + report["warned_searches"]:
             lines.extend(f"  {'':<{width}}    {line}" for line in error.splitlines())
     return lines
 

@@ -13,6 +13,16 @@ from tests.helpers import ARTICLES, PMIDS, QUERY, write_searches
 sys.modules.setdefault("eutils_server", eutils_server)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mesh_cache(tmp_path_factory):
+    """The query checks' MeSH index is cached in a temporary folder, for this process
+    and every litref it starts: tests never write into the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("litref-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LITREF_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def eutils(monkeypatch, tmp_path):
     """A running FakeEutils that the client's LITREF_EUTILS_URL points at."""

@@ -87,9 +87,9 @@ def sign_in(page, base):
     expect(page.locator("header .actor")).to_have_text("alice")
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=True):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def test_home_page_for_visitors(server, browser):
@@ -188,7 +188,7 @@ def test_a_reviewer_works_through_the_review_queue(server, browser):
     cards = first.locator("article.candidate")
     linked_pmid = cards.nth(0).get_attribute("id").rsplit("-", 1)[1]
     dismissed_pmid = cards.nth(1).get_attribute("id").rsplit("-", 1)[1]
-    screenshot(page, "review.png")
+    screenshot(page, "review.png", full_page=False)
 
     card = cards.nth(0)
     card.locator("select[name=study_design]").select_option("rct")

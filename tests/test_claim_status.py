@@ -168,12 +168,12 @@ def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, m
 def test_rejected_claim_query_is_reported_against_the_claim(eutils, tmp_path):
     (tmp_path / "s.yml").write_text("searches: []\n")
     (tmp_path / "c.yml").write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: bad[[query\n"
+        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: synthetic rejected\n"
     )
-    eutils.reject_query("bad[[query", "Unbalanced brackets")
+    eutils.reject_query("synthetic rejected", "Search Backend failed: Invalid query")
     result = CliRunner().invoke(
         main, ["fetch", "--db", str(tmp_path / "c.db"), "--searches", str(tmp_path / "s.yml"),
                "--claims", str(tmp_path / "c.yml")]
     )
     assert result.exit_code == 1
-    assert "search 'claim-msc-cures': PubMed rejected the query: Unbalanced brackets" in result.output
+    assert "search 'claim-msc-cures': PubMed rejected the query: Search Backend failed" in result.output

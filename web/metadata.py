@@ -6,7 +6,8 @@ web/metadata.yml (titles, descriptions, facets, permissions) or a query's
 metadata.json is not what they build.
 
 Descriptions may name a vocabulary as ``${stances}``, ``${statuses}``,
-``${designs}``, ``${subjects}``, ``${actions}`` or ``${grade_sources}``: the list is written in from
+``${designs}``, ``${subjects}``, ``${actions}``, ``${grade_sources}`` or ``${run_statuses}``:
+the list is written in from
 evidence/vocabularies/, so the descriptions never fall behind the codes.
 """
 
@@ -17,7 +18,9 @@ from pathlib import Path
 
 import yaml
 
-from litref.evidence.vocabularies import curation_actions, designs, grade_sources, stances, statuses, subjects
+from litref.evidence.vocabularies import (
+    curation_actions, designs, grade_sources, run_statuses, stances, statuses, subjects,
+)
 from litref.web.app import METADATA
 
 WEB = Path(__file__).resolve().parent
@@ -35,6 +38,7 @@ def vocabulary_texts():
         "subjects": ", ".join(s["code"] for s in subjects.SUBJECTS),
         "actions": "; ".join(f"{a['code']}: {a['meaning']}" for a in curation_actions.ACTIONS),
         "grade_sources": "; ".join(f"{s['code']}: {s['label']}" for s in grade_sources.GRADE_SOURCES),
+        "run_statuses": "; ".join(f"{s['code']}: {s['meaning']}" for s in run_statuses.RUN_STATUSES),
     }
 
 

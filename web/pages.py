@@ -5,6 +5,7 @@ Every function takes a Datasette ``Database`` (``await db.execute(sql, params)``
 and returns dicts and lists; the plugin in web/plugins/pages.py only routes.
 """
 
+import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -346,3 +347,30 @@ def readable_time(value):
     if moment.tzinfo is None:
         return moment.strftime("%-d %b %Y, %H:%M")
     return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")
+
+
+async def query_with_pubmeds_word(db, search, query):
+    """A saved search's query, then how PubMed read it on the search's newest run and
+    what PubMed said about it (its ErrorList and WarningList): the `searches` cell."""
+    run = await _first(
+        db,
+        "SELECT started, status, query, query_translation, pubmed_errors, pubmed_warnings "
+        "FROM fetch_runs WHERE search = :search ORDER BY started DESC, id DESC LIMIT 1",
+        {"search": search},
+    )
+    if run is None:
+        return Markup('{}<div class="pubmed-word">Not run yet.</div>').format(query)
+    said = [Markup("<br>{}: {}").format(label, _pubmed_list(run[column]))
+            for column, label in (("pubmed_errors", "PubMed's errors"),
+                                  ("pubmed_warnings", "PubMed's warnings")) if run[column]]
+    reading = Markup(" PubMed did not answer.")
+    if run["query_translation"]:
+        edited = " (the query as it was then)" if run["query"] != query else ""
+        reading = Markup(" PubMed read it{} as: <code>{}</code>").format(edited, run["query_translation"])
+    return Markup('{}<div class="pubmed-word">Newest run {}: {}.{}{}</div>').format(
+        query, readable_time(run["started"]), run["status"], reading, Markup("").join(said))
+
+
+def _pubmed_list(text):
+    """'QuotedPhraseNotFound: "stem cell mobilisation"; OutputMessage: ...' from the stored JSON."""
+    return "; ".join(f"{kind}: {', '.join(items)}" for kind, items in json.loads(text).items())
