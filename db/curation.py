@@ -100,6 +100,17 @@ def _claim_check(name, event):
 # Every writer of claim_evidence, Datasette's (foreign keys off) included, needs a claim.
 CLAIM_CHECK_SQL = [_claim_check("needs_claim", "INSERT"), _claim_check("keeps_claim", "UPDATE OF claim_id")]
 
+# A link made, changed or removed, applied to claim_evidence (inside the triggers below).
+_APPLY_LINK = """        DELETE FROM claim_evidence
+        WHERE NEW.action = 'remove' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
+        UPDATE claim_evidence SET stance = NEW.stance, note = NEW.note, reviewer = NEW.reviewer,
+            reviewed_at = NEW.logged_at, is_sample = 0
+        WHERE NEW.action = 'change' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
+        INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample)
+        SELECT NEW.claim_id, NEW.pmid, NEW.stance, NEW.note, NEW.reviewer, NEW.logged_at, 0
+        WHERE NEW.action = 'link';
+"""
+
 CURATION_LOG_SQL = [
     """CREATE TABLE curation_log (
         id INTEGER PRIMARY KEY,
@@ -117,21 +128,13 @@ CURATION_LOG_SQL = [
     "CREATE INDEX idx_curation_log_claim ON curation_log (claim_id)",
     _refuses_trigger(["no_reviewer", "inactive_claim", "unknown_pmid", "no_stance",
                       "already_linked", "not_linked"]),
-    """CREATE TRIGGER curation_log_applies AFTER INSERT ON curation_log BEGIN
+    f"""CREATE TRIGGER curation_log_applies AFTER INSERT ON curation_log BEGIN
         UPDATE curation_log SET
             (previous_stance, previous_note, previous_reviewer) = (
                 SELECT stance, note, reviewer FROM claim_evidence
                 WHERE claim_id = NEW.claim_id AND pmid = NEW.pmid)
         WHERE id = NEW.id AND NEW.action != 'link';
-        DELETE FROM claim_evidence
-        WHERE NEW.action = 'remove' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        UPDATE claim_evidence SET stance = NEW.stance, note = NEW.note, reviewer = NEW.reviewer,
-            reviewed_at = NEW.logged_at, is_sample = 0
-        WHERE NEW.action = 'change' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample)
-        SELECT NEW.claim_id, NEW.pmid, NEW.stance, NEW.note, NEW.reviewer, NEW.logged_at, 0
-        WHERE NEW.action = 'link';
-    END""",
+{_APPLY_LINK}    END""",
 ]
 
 # --- Since m015: the reviewer's assessment and screening decisions -----------------
@@ -188,7 +191,7 @@ CURATION_TRIGGERS = [
                       "bad_subjects", "empty_assessment", "already_linked", "linked_only",
                       "linked_not_dismissed", "dismissed_twice", "nothing_to_restore"]),
     # What each action replaces goes into its own log row first, then the action is applied.
-    """CREATE TRIGGER curation_log_applies AFTER INSERT ON curation_log BEGIN
+    f"""CREATE TRIGGER curation_log_applies AFTER INSERT ON curation_log BEGIN
         UPDATE curation_log SET
             (previous_stance, previous_note, previous_reviewer) = (
                 SELECT stance, note, reviewer FROM claim_evidence
@@ -204,15 +207,7 @@ CURATION_TRIGGERS = [
                 WHERE claim_id = NEW.claim_id AND pmid = NEW.pmid)
         WHERE id = NEW.id AND NEW.action = 'restore';
 
-        DELETE FROM claim_evidence
-        WHERE NEW.action = 'remove' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        UPDATE claim_evidence SET stance = NEW.stance, note = NEW.note, reviewer = NEW.reviewer,
-            reviewed_at = NEW.logged_at, is_sample = 0
-        WHERE NEW.action = 'change' AND claim_id = NEW.claim_id AND pmid = NEW.pmid;
-        INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample)
-        SELECT NEW.claim_id, NEW.pmid, NEW.stance, NEW.note, NEW.reviewer, NEW.logged_at, 0
-        WHERE NEW.action = 'link';
-
+{_APPLY_LINK}
         -- An assessment, alone or given while linking: what is left empty is kept.
         INSERT INTO citation_assessments (pmid, study_design, subjects, detail, reviewer, assessed_at)
         SELECT NEW.pmid, NEW.study_design, NEW.subjects,
@@ -241,33 +236,24 @@ CURATION_TRIGGERS = [
 ]
 
 
-def save_sample_assessments(db, assessments, *, now):
-    """The demo's assessments, marked as sample; never overwrites a reviewer's own."""
+def save_sample_curation(db, curation, *, now):
+    """The demo's curation (links and assessments, as litref/config.py reads them), marked
+    as sample with reviewer SAMPLE_REVIEWER; never overwrites what staff already recorded.
+    Returns how many links were stored."""
     with db.atomic():
-        cursor = db.conn.executemany(
-            "INSERT OR IGNORE INTO citation_assessments "
-            "(pmid, study_design, subjects, detail, reviewer, assessed_at, is_sample) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1)",
-            [(int(a["pmid"]), a.get("design"), a.get("subjects"), a.get("detail"), SAMPLE_REVIEWER, now)
-             for a in assessments],
-        )
-    return cursor.rowcount
-
-
-def save_sample_curation(db, links, *, now):
-    """The demo's curation, marked as sample; never overwrites a link staff already made."""
-    with db.atomic():
-        cursor = db.conn.executemany(
+        links = db.conn.executemany(
             "INSERT OR IGNORE INTO claim_evidence "
-            "(claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample) "
-            "VALUES (?, ?, ?, ?, ?, ?, 1)",
-            [
-                (link["claim"], int(link["pmid"]), link["stance"], link.get("note"),
-                 SAMPLE_REVIEWER, now)
-                for link in links
-            ],
+            "(claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            [(link["claim"], int(link["pmid"]), link["stance"], link.get("note"), SAMPLE_REVIEWER, now)
+             for link in curation["links"]],
+        ).rowcount
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO citation_assessments "
+            "(pmid, study_design, subjects, detail, reviewer, assessed_at, is_sample) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            [(int(a["pmid"]), a.get("design"), a.get("subjects"), a.get("detail"), SAMPLE_REVIEWER, now)
+             for a in curation["assessments"]],
         )
-    return cursor.rowcount
+    return links
 
 
 def missing_curated_pmids(db):

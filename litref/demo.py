@@ -6,7 +6,7 @@ from litref import config
 from litref.clock import utc_now
 from litref.db.candidates import refresh_claims
 from litref.db.claims import save_claims
-from litref.db.curation import save_sample_assessments, save_sample_curation
+from litref.db.curation import save_sample_curation
 from litref.db.database import open_db
 from litref.pipeline import import_file
 
@@ -27,8 +27,6 @@ def build_demo(path):
     counts = import_file(database, SAMPLE, now=utc_now())
     claims_loaded = save_claims(database, config.read_claims(DEFAULT_CLAIMS), now=utc_now())
     refresh_claims(database, now=utc_now())
-    curation = config.read_curation(SAMPLE_CURATION)
-    links = save_sample_curation(database, curation["links"], now=utc_now())
-    save_sample_assessments(database, curation["assessments"], now=utc_now())
+    links = save_sample_curation(database, config.read_curation(SAMPLE_CURATION), now=utc_now())
     database.close()
     return {"citations": counts["records"], "claims": claims_loaded["claims"], "links": links}

@@ -54,6 +54,14 @@ def paths(tmp_path):
     return {"db": tmp_path / "citations.db", "searches": searches, "claims": claims}
 
 
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory):
+    """The staff website's database (the demo plus synthetic records), built once per module."""
+    from tests.web_site import build_site_db
+
+    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
+
+
 @pytest.fixture(autouse=True)
 def restore_process_wide_state(monkeypatch):
     """fetch.eutils.configure sets Bio.Entrez and urllib state for the whole process:

@@ -10,7 +10,7 @@ from datasette_auth_passwords.utils import hash_password
 
 from litref.db.curation import missing_curated_pmids
 from tests.web_site import (
-    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, build_site_db, card,
+    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card,
     copy_site,
 )
 from litref.web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
@@ -19,11 +19,6 @@ CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to
 # As the claim page's form sends it: the design and subjects the reviewer read are optional.
 LINK = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE), "stance": "context",
         "note": "Background on transplantation", "study_design": "", "subjects": ""}
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
 
 
 @pytest.fixture

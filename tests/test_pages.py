@@ -8,16 +8,10 @@ import pytest
 import sqlite_utils
 
 from tests.web_site import (
-    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db,
-    card, copy_site,
+    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, card, copy_site,
 )
 from litref.evidence.vocabularies import statuses
 from litref.web import pages
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
 
 
 @pytest.fixture

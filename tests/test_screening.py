@@ -5,16 +5,11 @@ design and subjects a reviewer read outranking the automatic grade."""
 import pytest
 import sqlite_utils
 
-from tests.web_site import CONTRADICTED_CLAIM, build_site_db, card, copy_site
+from tests.web_site import CONTRADICTED_CLAIM, card, copy_site
 
 CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
 SHOWN = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE)}
 ASSESS = {**SHOWN, "study_design": "rct", "subjects": "animals", "detail": "Synthetic reading: mice"}
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
 
 
 @pytest.fixture
