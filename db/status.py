@@ -9,36 +9,49 @@ always agree:
 - a search whose newest run failed, was incomplete or interrupted, or started
   more than a day ago and never finished (the process was killed);
 - a curated citation flagged (retracted, expression of concern, deleted from
-  PubMed) after its link was reviewed.
+  PubMed) after its link was reviewed;
+- a website page of pages.yml not read successfully in the last ``days`` days
+  (one never read counts), or whose last reading failed;
+- a claim whose quote changed on its page or is gone from it, and a checkable
+  statement on a page that no claim quotes and nobody has set aside.
 
 Claims with new candidate evidence are reported but do not need a person
 urgently: new papers arrive most weeks, and a nightly job that "fails" that
 often teaches people to ignore it.
 """
 
+import json
 from datetime import datetime, timedelta, timezone
+
+from litref.db.sql import quoted_list
+from litref.evidence.vocabularies import page_states
 
 UNSUCCESSFUL = ("failed", "incomplete", "interrupted")
 # A run still marked running after this long was stopped without finishing.
 ABANDONED_AFTER = timedelta(days=1)
 
 
-def status_report(db, search_names, *, now, days):
-    """Everything ``litref status`` shows, for the searches the fetch runs now."""
+def status_report(db, search_names, *, now, days, page_ids=()):
+    """Everything ``litref status`` shows, for the searches the fetch runs now and the
+    pages of pages.yml (``page_ids``)."""
     searches = search_results(db, search_names)
     stale = stale_searches(searches, now=now, days=days)
     failed = failed_searches(searches, now=now)
     flagged = newly_flagged_citations(db)
+    pages = page_results(db, page_ids)
+    website = website_problems(db, pages, now=now, days=days)
     return {
         "checked_at": now.isoformat(timespec="seconds"),
         "days": days,
-        "needs_attention": bool(stale or failed or flagged),
+        "needs_attention": bool(stale or failed or flagged or any(website.values())),
         "stale_searches": stale,
         "failed_searches": failed,
         "newly_flagged": flagged,
+        **website,
         "claims_with_new_evidence": claims_with_new_evidence(db),
         "running": running_runs(searches, now=now),
         "searches": searches,
+        "pages": pages,
         "database": database_counts(db),
     }
 
@@ -137,3 +150,32 @@ def parse_time(text):
     """A stored timestamp as an aware datetime; one written without a zone is UTC."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def page_results(db, page_ids):
+    """Each page's last reading and its claims' drift (page_overview), in pages.yml's order;
+    a page never loaded into the database yet has no reading."""
+    overview = {row["page_id"]: row for row in db.query("SELECT * FROM page_overview")}
+    return [overview.get(page_id) or {"page_id": page_id, "last_checked": None, "last_read": None,
+                                      "last_outcome": None, "last_error": None}
+            for page_id in page_ids]
+
+
+def website_problems(db, pages, *, now, days):
+    """What needs a person on the website's side: pages not read lately or whose last
+    reading failed, claims that drifted from their page, statements no claim quotes."""
+    cutoff = now - timedelta(days=days)
+    ids = [page["page_id"] for page in pages]
+    in_pages = "(SELECT value FROM json_each(:ids))"
+    return {
+        "stale_pages": [page["page_id"] for page in pages
+                        if page["last_read"] is None or parse_time(page["last_read"]) < cutoff],
+        "failed_pages": [page["page_id"] for page in pages if page["last_outcome"] == "failed"],
+        "drifted_claims": list(db.query(
+            "SELECT claim_id, page_id, page_state, text, last_seen, nearest_passage, similarity "
+            f"FROM claim_page_status WHERE page_state IN {quoted_list(page_states.DRIFTED)} "
+            f"AND page_id IN {in_pages} ORDER BY page_id, page_offset", {"ids": json.dumps(ids)})),
+        "unclaimed_statements": list(db.query(
+            f"SELECT page_id, section, text, signals, first_seen FROM unclaimed_statements "
+            f"WHERE page_id IN {in_pages}", {"ids": json.dumps(ids)})),
+    }

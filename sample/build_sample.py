@@ -1,9 +1,10 @@
-"""Build sample/pubmed-sample.xml from shared/reference-records.json.
+"""Build sample/pubmed-sample.xml from sample/reference-records.json.
 
 The sample is CONSTRUCTED from verified bibliographic facts (identifiers,
 titles, authors, journals, years, publication types, subjects) recorded in
-shared/reference-records.json. It was NOT downloaded from PubMed: no efetch
-response for these articles was available. Only records with a PMID are
+sample/reference-records.json (the project's verified reference records,
+kept in the repository so that it stands alone). It was NOT downloaded from
+PubMed: no efetch response for these articles was available. Only records with a PMID are
 written, and only fields that were seen (non-null in the JSON) go in, except
 where the PubMed DTD requires an element; those places are marked
 "DTD-required" below and with an XML comment inside each article.
@@ -27,7 +28,7 @@ from pathlib import Path
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "reference-records.json"
+DEFAULT_SOURCE = HERE / "reference-records.json"
 OUTPUT = HERE / "pubmed-sample.xml"
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'
