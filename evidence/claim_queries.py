@@ -36,3 +36,24 @@ def fts_query(text):
         if word not in STOPWORDS and word not in words and len(word) > 3:
             words.append(word)
     return " OR ".join(f'"{w}"' for w in words) or None
+
+
+def query_problems(query):
+    """What is wrong with a claim's PubMed query, in words for staff (an empty list: nothing).
+
+    The one place a query typed in the browser is checked before it is stored
+    (web/plugins/site.py); a fuller offline check of PubMed's syntax belongs
+    here too. For now: its brackets and double quotes pair up (PubMed would
+    otherwise read it differently from what was meant).
+    """
+    problems = []
+    depth = 0
+    for character in query.replace('"', ""):  # brackets inside quotes are still brackets to PubMed
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth < 0:
+            break
+    if depth:
+        problems.append("Its brackets do not pair up: every ( needs a ) after it.")
+    if query.count('"') % 2:
+        problems.append('Its double quotes do not pair up: close every "phrase".')
+    return problems

@@ -112,7 +112,7 @@ def test_fetch_refreshes_once_after_all_its_searches(eutils, tmp_path, monkeypat
     monkeypatch.setenv("NCBI_API_KEY", "test-key")
     (tmp_path / "s.yml").write_text("searches:\n  - name: s\n    query: q1\n")
     (tmp_path / "c.yml").write_text(
-        f"claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: {CLAIM['text']}\n    query: q2\n"
+        f"claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: {CLAIM['text']}\n    query: q2\n"
     )
     eutils.add_articles([synthetic_article(99000700, edat=dt.date(2020, 1, 1), title=BEST),
                          synthetic_article(99000701, edat=dt.date(2020, 1, 1), title=CARTILAGE)])
