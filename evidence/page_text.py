@@ -35,8 +35,8 @@ HEADING_MAX_WORDS = 12
 _ENDS_LIKE_A_SENTENCE = re.compile(r"(?<!\.)[.!:;,]['\"’”)]?$")  # "Enjoy..." is not
 INTRODUCTION = "(introduction)"
 # Below this similarity (0-100) the nearest passage is not the quote edited:
-# the quote was removed. Measured on the test pages: one changed figure or
-# word scores 95-99; a removed sentence's nearest passage 40-70.
+# the quote was removed. Measured on the clinic's pages: one changed figure or
+# word scores 95-99; the nearest passage to a removed sentence 45-60.
 EDITED_AT_LEAST = 80
 
 

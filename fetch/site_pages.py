@@ -205,10 +205,17 @@ def visible_text(html, charset=None):
 
 
 def _parse(html, charset):
+    """The HTML as a tree: in the charset the server named; else UTF-8 (what browsers
+    try first); else as the page's <meta> says (libxml2 reads it)."""
     if isinstance(html, bytes) and charset:
         try:
             return lxml.html.document_fromstring(html, parser=lxml.html.HTMLParser(encoding=charset))
-        except LookupError:  # a charset Python does not know: let the page's <meta> say
+        except LookupError:  # a charset nobody knows: as if the server had named none
+            pass
+    if isinstance(html, bytes):
+        try:
+            return lxml.html.document_fromstring(html.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):  # not UTF-8; or XHTML declaring its encoding
             pass
     return lxml.html.document_fromstring(html)
 
