@@ -68,11 +68,12 @@ SIGNAL_PATTERNS = {
         "regenerative medicine", "anti-inflammatory", r"injections?",
     ),
     "disease": re.compile(
-        _words(r"lupus", "SLE", "erythematosus", r"arthritis", "fibromyalgia", r"parkinson\w*",
-               "chronic pain", "tech neck", r"autoimmun\w*", r"cancers?", "malignancy",
-               r"infections?", "nephritis", "diabetes", "multiple sclerosis",
-               "cardiovascular disease").pattern
-        + r"|\b[A-Z][a-z]+(?:'s|’s)? (?:disease|syndrome)\b"
+        "(?i:" + _words(r"lupus", "SLE", "erythematosus", r"arthritis", "fibromyalgia",
+                        r"parkinson\w*", "chronic pain", "tech neck", r"autoimmun\w*", r"cancers?",
+                        "malignancy", r"infections?", "nephritis", "diabetes", "multiple sclerosis",
+                        "cardiovascular disease").pattern + ")"
+        # a named disease the list lacks: "Crohn's disease", "Sjögren syndrome"
+        + r"|\b[A-Z]\w+(?:'s|’s)? (?:disease|syndrome)\b"
     ),
 }
 

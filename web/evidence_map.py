@@ -21,9 +21,9 @@ from markupsafe import Markup
 from litref.evidence.vocabularies import designs, stances
 
 SVG_NS = "http://www.w3.org/2000/svg"
-LABEL_WIDTH = 140
-LABEL_CHARS = 22  # characters of claim text per label line at 11 px
-CELL = 24
+LABEL_WIDTH = 134
+LABEL_CHARS = 21  # characters of claim text per label line at 11 px
+CELL = 22
 ROW = 32
 HEADER = 86
 MAP_STANCES = stances.DECISIVE  # context links say nothing for or against
@@ -42,7 +42,7 @@ def page_map(claims, counts, link):
     text, in page order; ``counts``: (claim id, design) → {stance: n};
     ``link(claim id, design)``: where a cell leads."""
     cols = columns()
-    width = LABEL_WIDTH + CELL * len(cols) + 34  # room for the last column's slanted name
+    width = LABEL_WIDTH + CELL * len(cols) + 26  # room for the last column's slanted name
     height = HEADER + ROW * len(claims) + 4
     svg = _svg(width, height, "evidence-map", "Evidence map: the page's claims down the side, study "
                "designs across; each cell counts the studies that support, contradict or are mixed.")
