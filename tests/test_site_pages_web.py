@@ -121,7 +121,8 @@ def test_signed_in_reviewers_see_the_forms(site):
 
 def test_a_reviewer_turns_a_statement_into_a_claim(writable):
     response = change(writable, BOON, NEW_CLAIM)
-    assert response.status_code == 302 and response.headers["location"] == f"/page/{BOON}"
+    assert response.status_code == 302
+    assert response.headers["location"] == f"/page/{BOON}#claim-stem-cell-transfusion"
     [claim] = rows(writable.db_path, "SELECT * FROM claims WHERE id = 'stem-cell-transfusion'")
     assert claim["source"] == "browser" and claim["page_id"] == BOON
     assert claim["page"].startswith("Stem Cell Therapy: Why") and claim["text"] == TRANSFUSION

@@ -73,7 +73,8 @@ async def change_claims(datasette, request):
         datasette.add_message(request, "Not saved: " + " ".join(problems), datasette.ERROR)
         return await _page(datasette, request, form=fields, status=400)
     datasette.add_message(request, _DONE[change["action"]], datasette.INFO)
-    return Response.redirect(f"/page/{page_id}")
+    where = f"claim-{change['claim_id']}" if change["action"] == "add" else _LANDING[change["action"]]
+    return Response.redirect(f"/page/{page_id}#{where}")
 
 
 _DONE = {
@@ -83,6 +84,9 @@ _DONE = {
                "out of claims.yml.",
     "not-a-claim": "Set aside: this statement is no longer listed.",
 }
+
+# Where the page view opens after a change (a new claim opens at the claim itself).
+_LANDING = {"archive": "claims", "not-a-claim": "statements"}
 
 
 async def _write(db, change):
