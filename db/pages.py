@@ -23,8 +23,7 @@ that cannot be fetched never makes its claims look gone.
 import json
 
 from litref.evidence import page_text, statements
-
-UNCHANGED, FAILED = "unchanged", "failed"
+from litref.evidence.vocabularies import page_checks, page_states
 
 
 def save_pages(db, pages, *, now):
@@ -66,7 +65,7 @@ def last_validators(db, page_id):
         "SELECT etag, last_modified FROM page_checks WHERE page_id = ? AND outcome != ? "
         "AND snapshot_id = (SELECT max(id) FROM page_snapshots WHERE page_id = ?) "
         "ORDER BY id DESC LIMIT 1",
-        [page_id, FAILED, page_id],
+        [page_id, page_checks.FAILED, page_id],
     ))
     return rows[0] if rows else {"etag": None, "last_modified": None}
 
@@ -82,9 +81,9 @@ def record_reading(db, page_id, *, now, source, text=None, error=None, not_modif
     with db.atomic():
         newest = newest_snapshot(db, page_id)
         if error is not None:
-            outcome, snapshot_id = FAILED, None
+            outcome, snapshot_id = page_checks.FAILED, None
         elif not_modified and newest:
-            outcome, snapshot_id = UNCHANGED, newest["id"]
+            outcome, snapshot_id = page_checks.UNCHANGED, newest["id"]
         else:
             outcome, snapshot_id = _keep_if_changed(db, page_id, newest, text, now, source)
         db.execute(
@@ -99,12 +98,12 @@ def _keep_if_changed(db, page_id, newest, text, now, source):
     text = page_text.normal_text(text)
     digest = page_text.text_hash(text)
     if newest and newest["text_hash"] == digest:
-        return UNCHANGED, newest["id"]
+        return page_checks.UNCHANGED, newest["id"]
     cursor = db.execute(
         "INSERT INTO page_snapshots (page_id, taken_at, source, text_hash, text) VALUES (?, ?, ?, ?, ?)",
         [page_id, now, source, digest, text],
     )
-    return ("changed" if newest else "first"), cursor.lastrowid
+    return (page_checks.CHANGED if newest else page_checks.FIRST), cursor.lastrowid
 
 
 def refresh_page_findings(db):
@@ -138,7 +137,7 @@ def _save_findings(db, page_id, history, claims):
     db["claim_page_checks"].insert_all(
         [{**finding, "page_id": page_id, "snapshot_id": newest["id"]} for finding in findings])
     spans = [(f["page_offset"], f["page_offset"] + len(f["checked_text"]), f["claim_id"])
-             for f in findings if f["state"] == "on-page"]
+             for f in findings if f["state"] == page_states.ON_PAGE]
     db["page_statements"].insert_all(_statements(page_id, history, spans))
 
 
@@ -148,12 +147,13 @@ def _claim_finding(claim, history):
     finding = {"claim_id": claim["id"], "checked_text": claim["text"]}
     position = page_text.find_quote(claim["text"], newest["text"])
     if position is not None:
-        return {**finding, "state": "on-page", "page_offset": position,
+        return {**finding, "state": page_states.ON_PAGE, "page_offset": position,
                 "last_seen": newest["confirmed"], "nearest_passage": None, "similarity": 100}
     passage, similarity, start = page_text.nearest_passage(claim["text"], newest["text"])
     last_seen = next((copy["confirmed"] for copy in history[1:]
                       if page_text.find_quote(claim["text"], copy["text"]) is not None), None)
-    return {**finding, "state": "changed" if similarity >= page_text.EDITED_AT_LEAST else "vanished",
+    edited = similarity >= page_text.EDITED_AT_LEAST
+    return {**finding, "state": page_states.CHANGED if edited else page_states.VANISHED,
             "page_offset": start, "last_seen": last_seen, "nearest_passage": passage,
             "similarity": similarity}
 

@@ -270,7 +270,11 @@ def write_claims(path, claims, pages):
     titles = {page["id"]: page["title"] for page in pages}
     text = claims_file_text(claims, titles, header_of(path))
     new = path.with_name(path.name + ".new")
-    new.write_text(text, encoding="utf-8")
+    try:
+        new.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigFileError(f"{path}: cannot write beside it ({error.strerror or error}); check "
+                              "that its folder exists and may be written.") from error
     try:
         same = _comparable(read_claims(new, pages)) == _comparable(claims)
     except ConfigFileError:

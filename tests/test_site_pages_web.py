@@ -14,12 +14,13 @@ from litref.config import read_claims, read_pages
 from litref.db.database import open_db
 from litref.db.pages import record_reading, refresh_page_findings
 from litref.demo import DEFAULT_CLAIMS, DEFAULT_PAGES
-from litref.page_watch import load_site
+from litref.fetch.site_pages import PageReader
+from litref.page_watch import load_site, watch_pages
 from litref.web import evidence_map
 from tests.eutils_server import synthetic_article
 from tests.helpers import rows
-from tests.test_pages import text_of
-from tests.web_site import CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db, copy_site
+from tests.test_pages import site, site_db, text_of  # noqa: F401 (fixtures: the demo site)
+from tests.web_site import CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, copy_site
 
 BOON = "stem-cell-boon-for-lupus"
 THERAPY = "stem-cell-therapy-for-lupus"
@@ -30,18 +31,6 @@ RETRACTED = 99000010  # linked to UNLINKED_CLAIM (on BOON) by tests/web_site.py
 NEW_CLAIM = {"action": "add", "claim_id": "stem-cell-transfusion", "text": TRANSFUSION,
              "section": "What is stem cell therapy?",
              "query": '"Stem Cells"[Mesh] AND "Lupus Erythematosus, Systemic"[Mesh]'}
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
-
-
-@pytest.fixture
-def site(site_db):
-    site = Site(site_db)
-    yield site
-    site.close()
 
 
 @pytest.fixture
@@ -261,8 +250,6 @@ def test_the_fetch_runs_the_query_of_a_claim_added_in_the_browser(eutils, tmp_pa
     database = open_db(path)
     pages = read_pages(DEFAULT_PAGES)
     load_site(database, pages, [])
-    from litref.fetch.site_pages import PageReader
-    from litref.page_watch import watch_pages
     watch_pages(database, pages, PageReader(), offline=True)
     database.execute("INSERT INTO claim_log (action, claim_id, page_id, text, query, reviewer, logged_at) "
                      "VALUES ('add', 'stem-cell-transfusion', ?, ?, 'synthetic transfusion', 'alice', "

@@ -12,5 +12,4 @@ OUTCOMES = [
 ]
 CODES = tuple(outcome["code"] for outcome in OUTCOMES)
 BY_CODE = {outcome["code"]: outcome for outcome in OUTCOMES}
-# A reading that kept a new copy of the text.
-KEPT = ("first", "changed")
+FAILED, FIRST, CHANGED, UNCHANGED = CODES  # in the order of OUTCOMES

@@ -22,7 +22,7 @@ CODES = tuple(state["code"] for state in PAGE_STATES)
 BY_CODE = {state["code"]: state for state in PAGE_STATES}
 # A claim in one of these states has drifted away from its page: `litref status` says so.
 DRIFTED = tuple(state["code"] for state in PAGE_STATES if state["needs_attention"])
+VANISHED, CHANGED, NOT_CHECKED, ON_PAGE = CODES  # in the order of PAGE_STATES
 # What a reading of the page can find (stored in claim_page_checks); "not-checked"
 # is the absence of any reading.
-NOT_CHECKED = "not-checked"
 FOUND = tuple(code for code in CODES if code != NOT_CHECKED)
