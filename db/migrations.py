@@ -15,10 +15,11 @@ from sqlite_utils import Migrations
 from litref.db.curation import (
     CLAIM_CHECK_SQL, CURATION_LOG_SQL, CURATION_LOG_V2_SQL, CURATION_TABLES_SQL, CURATION_TRIGGERS,
 )
+from litref.db.page_claims import CLAIM_LOG_SQL
 from litref.db.sql import quoted_list
 from litref.evidence.grading import grade, level_rows
 from litref.evidence.text_grading import text_rule_rows
-from litref.evidence.vocabularies import stances
+from litref.evidence.vocabularies import page_checks, page_states, stances
 
 migrations = Migrations("litref")
 
@@ -306,6 +307,82 @@ def m009_one_claim_check(db):
         db.execute(f"DROP TRIGGER {name}")
     for statement in CLAIM_CHECK_SQL:
         db.execute(statement)
+
+
+@migrations()
+def m011_pages(db):
+    """The clinic's website as a monitored input (db/pages.py): the pages of
+    pages.yml, every differing copy of their text, every reading of them, and
+    what the newest text says about the claims (kept apart from PubMed data and
+    from staff curation). Claims name their page by id (``page_id``; ``page``
+    keeps its title), and reviewers change claims from the browser through
+    ``claim_log`` (db/page_claims.py). The old ``file`` column named a page file
+    outside the project: pages.yml replaces it."""
+    for statement in _PAGE_TABLES_SQL + CLAIM_LOG_SQL:
+        db.execute(statement)
+
+
+_PAGE_TABLES_SQL = [
+    """CREATE TABLE pages (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        snapshot TEXT NOT NULL DEFAULT '',
+        position INTEGER,
+        line INTEGER,
+        loaded_at TEXT,
+        removed_at TEXT
+    )""",
+    """CREATE TABLE page_snapshots (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        taken_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX idx_page_snapshots_page ON page_snapshots (page_id, id)",
+    f"""CREATE TABLE page_checks (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        checked_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN {quoted_list(page_checks.CODES)}),
+        snapshot_id INTEGER REFERENCES page_snapshots(id),
+        error TEXT,
+        etag TEXT,
+        last_modified TEXT
+    )""",
+    "CREATE INDEX idx_page_checks_page ON page_checks (page_id, id)",
+    "CREATE INDEX idx_page_checks_snapshot ON page_checks (snapshot_id)",
+    f"""CREATE TABLE claim_page_checks (
+        claim_id TEXT PRIMARY KEY REFERENCES claims(id) ON DELETE CASCADE,
+        page_id TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        checked_text TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN {quoted_list(page_states.FOUND)}),
+        page_offset INTEGER,
+        last_seen TEXT,
+        nearest_passage TEXT,
+        similarity INTEGER
+    )""",
+    """CREATE TABLE page_statements (
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        snapshot_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        section TEXT,
+        text TEXT NOT NULL,
+        signals TEXT NOT NULL,
+        claimed_by TEXT,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (page_id, position)
+    )""",
+    "ALTER TABLE claims ADD COLUMN page_id TEXT",
+    "ALTER TABLE claims ADD COLUMN source TEXT NOT NULL DEFAULT 'file'",
+    "ALTER TABLE claims ADD COLUMN archived_by TEXT",
+    "CREATE INDEX idx_claims_page_id ON claims (page_id)",
+    "ALTER TABLE claims DROP COLUMN file",
+]
 
 
 @migrations()

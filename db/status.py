@@ -11,7 +11,11 @@ always agree:
 - a search whose newest run stored everything, but PubMed warned that it
   ignored or could not find a term of the query (status ``warning``);
 - a curated citation flagged (retracted, expression of concern, deleted from
-  PubMed) after its link was reviewed.
+  PubMed) after its link was reviewed;
+- a website page of pages.yml not read successfully in the last ``days`` days
+  (one never read counts), or whose last reading failed;
+- a claim whose quote changed on its page or is gone from it, and a checkable
+  statement on a page that no claim quotes and nobody has set aside.
 
 Claims with new candidate evidence, the claims by status and reviewers'
 assessments that PubMed's later indexing disagrees with are reported but do not
@@ -19,10 +23,11 @@ need a person urgently: new papers arrive most weeks, and a nightly job that "fa
 often teaches people to ignore it.
 """
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from litref.db.sql import quoted_list
-from litref.evidence.vocabularies import statuses
+from litref.evidence.vocabularies import page_states, statuses
 from litref.evidence.vocabularies.run_statuses import COMPLETE, NEEDS_PERSON
 
 # Runs that need a person: those that did not store everything, and those that
@@ -33,26 +38,31 @@ WARNED = tuple(code for code in NEEDS_PERSON if code in COMPLETE)
 ABANDONED_AFTER = timedelta(days=1)
 
 
-def status_report(db, search_names, *, now, days):
-    """Everything ``litref status`` shows, for the searches the fetch runs now."""
+def status_report(db, search_names, *, now, days, page_ids=()):
+    """Everything ``litref status`` shows, for the searches the fetch runs now and the
+    pages of pages.yml (``page_ids``)."""
     searches = search_results(db, search_names)
     stale = stale_searches(searches, now=now, days=days)
     failed = failed_searches(searches, now=now)
     warned = warned_searches(searches)
     flagged = newly_flagged_citations(db)
+    pages = page_results(db, page_ids)
+    website = website_problems(db, pages, now=now, days=days)
     return {
         "checked_at": now.isoformat(timespec="seconds"),
         "days": days,
-        "needs_attention": bool(stale or failed or warned or flagged),
+        "needs_attention": bool(stale or failed or warned or flagged or any(website.values())),
         "stale_searches": stale,
         "failed_searches": failed,
         "warned_searches": warned,
         "newly_flagged": flagged,
+        **website,
         "claims_with_new_evidence": claims_with_new_evidence(db),
         "claims_by_status": claims_by_status(db),
         "assessments_unlike_indexing": assessments_unlike_indexing(db),
         "running": running_runs(searches, now=now),
         "searches": searches,
+        "pages": pages,
         "database": database_counts(db),
     }
 
@@ -182,3 +192,32 @@ def parse_time(text):
     """A stored timestamp as an aware datetime; one written without a zone is UTC."""
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def page_results(db, page_ids):
+    """Each page's last reading and its claims' drift (page_overview), in pages.yml's order;
+    a page never loaded into the database yet has no reading."""
+    overview = {row["page_id"]: row for row in db.query("SELECT * FROM page_overview")}
+    return [overview.get(page_id) or {"page_id": page_id, "last_checked": None, "last_read": None,
+                                      "last_outcome": None, "last_error": None}
+            for page_id in page_ids]
+
+
+def website_problems(db, pages, *, now, days):
+    """What needs a person on the website's side: pages not read lately or whose last
+    reading failed, claims that drifted from their page, statements no claim quotes."""
+    cutoff = now - timedelta(days=days)
+    ids = [page["page_id"] for page in pages]
+    in_pages = "(SELECT value FROM json_each(:ids))"
+    return {
+        "stale_pages": [page["page_id"] for page in pages
+                        if page["last_read"] is None or parse_time(page["last_read"]) < cutoff],
+        "failed_pages": [page["page_id"] for page in pages if page["last_outcome"] == "failed"],
+        "drifted_claims": list(db.query(
+            "SELECT claim_id, page_id, page_state, text, last_seen, nearest_passage, similarity "
+            f"FROM claim_page_status WHERE page_state IN {quoted_list(page_states.DRIFTED)} "
+            f"AND page_id IN {in_pages} ORDER BY page_id, page_offset", {"ids": json.dumps(ids)})),
+        "unclaimed_statements": list(db.query(
+            f"SELECT page_id, section, text, signals, first_seen FROM unclaimed_statements "
+            f"WHERE page_id IN {in_pages}", {"ids": json.dumps(ids)})),
+    }

@@ -32,7 +32,7 @@ PubMed's indexing or from the title and abstract (evidence/grading.py).
 """
 
 from litref.db.sql import quoted_list
-from litref.evidence.vocabularies import designs, flags, stances
+from litref.evidence.vocabularies import designs, flags, page_states, stances
 
 STRONG_DESIGNS_SQL = quoted_list(designs.STRONG)
 DECISIVE_STANCES_SQL = quoted_list(stances.DECISIVE)
@@ -187,6 +187,70 @@ LEFT JOIN strongest_human sh ON sh.claim_id = cl.id
 ORDER BY cl.position
 """
 
+# --- The website's pages (db/pages.py) ---------------------------------------
+
+# Each claim in use with whether its quote is on its page. A finding made for
+# other words than the claim's present ones counts as no finding (not-checked).
+CLAIM_PAGE_STATUS = f"""
+CREATE VIEW claim_page_status AS
+SELECT cl.id AS claim_id, cl.page_id, cl.page, cl.section, cl.text, cl.position, cl.source,
+       coalesce(k.state, '{page_states.NOT_CHECKED}') AS page_state,
+       k.page_offset, k.last_seen, k.nearest_passage, k.similarity, k.snapshot_id
+FROM claims cl
+LEFT JOIN claim_page_checks k ON k.claim_id = cl.id AND k.checked_text = cl.text
+WHERE cl.archived_at IS NULL
+"""
+
+# Checkable sentences on a page that no claim quotes and nobody set aside.
+UNCLAIMED_STATEMENTS = """
+CREATE VIEW unclaimed_statements AS
+SELECT s.page_id, p.title AS page, s.position, s.section, s.text, s.signals, s.first_seen,
+       s.snapshot_id
+FROM page_statements s
+JOIN pages p ON p.id = s.page_id AND p.removed_at IS NULL
+WHERE s.claimed_by IS NULL
+  AND NOT EXISTS (SELECT 1 FROM statement_decisions d WHERE d.page_id = s.page_id AND d.text = s.text)
+ORDER BY p.position, s.position
+"""
+
+# One row per page of pages.yml: its last reading, its copies, its claims' drift.
+PAGE_OVERVIEW = f"""
+CREATE VIEW page_overview AS
+WITH last_check AS (
+    SELECT page_id, max(id) AS id FROM page_checks GROUP BY page_id
+),
+last_read AS (
+    SELECT page_id, max(checked_at) AS at FROM page_checks WHERE outcome != 'failed' GROUP BY page_id
+),
+copies AS (
+    SELECT page_id, count(*) AS n, max(taken_at) AS newest FROM page_snapshots GROUP BY page_id
+),
+drift AS (
+    SELECT page_id, count(*) AS claims,
+           {", ".join(f"sum(page_state = '{code}') AS {code.replace('-', '_')}" for code in page_states.CODES)}
+    FROM claim_page_status GROUP BY page_id
+),
+open_statements AS (
+    SELECT page_id, count(*) AS n FROM unclaimed_statements GROUP BY page_id
+)
+SELECT p.id AS page_id, p.title, p.url, p.snapshot, p.position,
+       c.checked_at AS last_checked, c.outcome AS last_outcome, c.error AS last_error,
+       c.source AS last_source, r.at AS last_read,
+       coalesce(k.n, 0) AS copies, k.newest AS newest_copy_at,
+       coalesce(d.claims, 0) AS claims,
+       {", ".join(f"coalesce(d.{code.replace('-', '_')}, 0) AS {code.replace('-', '_')}" for code in page_states.CODES)},
+       coalesce(u.n, 0) AS unclaimed_statements
+FROM pages p
+LEFT JOIN last_check lc ON lc.page_id = p.id
+LEFT JOIN page_checks c ON c.id = lc.id
+LEFT JOIN last_read r ON r.page_id = p.id
+LEFT JOIN copies k ON k.page_id = p.id
+LEFT JOIN drift d ON d.page_id = p.id
+LEFT JOIN open_statements u ON u.page_id = p.id
+WHERE p.removed_at IS NULL
+ORDER BY p.position
+"""
+
 # The views as they are now, each after those it reads. Views hold no data, so
 # they are not migrations: after the migrations, ensure_views makes the
 # database's views these (a changed view is simply replaced).
@@ -195,6 +259,9 @@ VIEWS = {
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
     "claim_candidates": CLAIM_CANDIDATES,
     "claim_status": CLAIM_STATUS,
+    "claim_page_status": CLAIM_PAGE_STATUS,
+    "unclaimed_statements": UNCLAIMED_STATEMENTS,
+    "page_overview": PAGE_OVERVIEW,
 }
 
 

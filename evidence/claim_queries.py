@@ -16,6 +16,8 @@ it in (db/candidates.py):
   title.
 """
 
+from litref.evidence.pubmed_query import ERROR, check_report
+
 def claim_search(claim):
     """A claim's PubMed query as a saved search (``claim-<id>``), for the fetch."""
     return {
@@ -79,3 +81,14 @@ def why_found(parts, parts_in_title, parts_total):
     if parts_total == 1:
         return "matches the claim's query" + where
     return f"matches {parts} of {parts_total} parts of the claim's query{where}"
+
+
+def query_problems(query):
+    """What stops a claim's PubMed query, in words for staff (an empty list: nothing).
+
+    The one place a query typed in the browser is checked before it is stored
+    (web/plugins/site.py): the same offline check as ``litref check``
+    (evidence/pubmed_query/), its errors only (warnings do not stop a fetch).
+    """
+    return [problem["message"] for problem in check_report(query)["problems"]
+            if problem["severity"] == ERROR]

@@ -16,6 +16,9 @@ def render(report, db_path):
         _searches(report),
         _running(report),
         _flagged(report["newly_flagged"]),
+        _pages(report),
+        _drifted(report["drifted_claims"]),
+        _unclaimed(report["unclaimed_statements"]),
         _claims(report["claims_by_status"]),
         _new_evidence(report["claims_with_new_evidence"]),
         _assessments(report["assessments_unlike_indexing"]),
@@ -26,9 +29,12 @@ def render(report, db_path):
 
 def _verdict(report):
     if not report["needs_attention"]:
+        pages = (" Every website page was read in that time, every claim is still on its page, "
+                 "and no statement on a page awaits a decision.") if report["pages"] else ""
         return [
             f"ALL IS WELL: every search fetched successfully in the last {report['days']} days, "
             "and no paper cited as evidence was retracted, questioned or deleted since its review."
+            + pages
         ]
     lines = ["NEEDS ATTENTION"]
     total = len(report["searches"])
@@ -57,7 +63,40 @@ def _verdict(report):
             "questioned or deleted after staff reviewed it. Re-check those claims (listed below) "
             "in Datasette, then update the link's reviewed_at: it is then no longer listed."
         )
+    return lines + _website_verdict(report)
+
+
+def _website_verdict(report):
+    lines = []
+    if report["stale_pages"]:
+        lines.append(
+            f"- {_count(report['stale_pages'], 'website page')} not read in the last "
+            f"{report['days']} days: {_names(report['stale_pages'])}. Check that `litref pages` "
+            "runs after the nightly fetch (see Scheduling in README.md)."
+        )
+    if report["failed_pages"]:
+        lines.append(
+            f"- {_count(report['failed_pages'], 'website page')} could not be read on the last "
+            f"try: {_names(report['failed_pages'])}. The reason is under each page below; its "
+            "claims keep their last state."
+        )
+    if report["drifted_claims"]:
+        lines.append(
+            f"- {_count(report['drifted_claims'], 'claim')} no longer on {_its_their(report['drifted_claims'])} "
+            "page word for word (listed below). Open the page in Datasette: update the claim in "
+            "claims.yml, or archive it if the statement is gone."
+        )
+    if report["unclaimed_statements"]:
+        lines.append(
+            f"- {_count(report['unclaimed_statements'], 'statement')} on the website that no "
+            "claim quotes (listed below). Open the page in Datasette: make each a claim, or "
+            "mark it \"not a claim\"."
+        )
     return lines
+
+
+def _its_their(items):
+    return "its" if len(items) == 1 else "their"
 
 
 def _searches(report):
@@ -108,6 +147,52 @@ def _flagged(links):
             f"  claim {link['claim_id']}: PMID {link['pmid']} ({flagged}; reviewed "
             f"{when(link['reviewed_at'])}) \"{link['title']}\""
         )
+    return lines
+
+
+def _pages(report):
+    if not report["pages"]:
+        return []
+    width = max(len(page["page_id"]) for page in report["pages"])
+    lines = ["Website pages: last reading, its result, last successful reading"]
+    for page in report["pages"]:
+        lines.append(f"  {page['page_id']:<{width}}  {_last_reading(page, report['checked_at'])}")
+        if page["last_outcome"] == "failed":
+            lines.append(f"  {'':<{width}}    {page['last_error']}")
+    return lines
+
+
+def _last_reading(page, checked_at):
+    if page["last_checked"] is None:
+        return "never read"
+    read = page["last_read"]
+    last_ok = f"last read {when(read)} ({ago(read, checked_at)})" if read else "never read successfully"
+    return f"{when(page['last_checked'])}  {page['last_outcome']:<9}  {last_ok}"
+
+
+def _drifted(claims):
+    if not claims:
+        return []
+    lines = ["Claims no longer on their page word for word"]
+    for claim in claims:
+        seen = f"last seen {when(claim['last_seen'])}" if claim["last_seen"] else "never seen by litref"
+        lines.append(f"  {claim['page_id']}: claim {claim['claim_id']} ({claim['page_state']}; {seen})")
+        lines.append(f"    claim: \"{claim['text']}\"")
+        if claim["nearest_passage"]:
+            lines.append(f"    nearest on the page now ({claim['similarity']}% alike): "
+                         f"\"{claim['nearest_passage']}\"")
+    return lines
+
+
+def _unclaimed(statements):
+    if not statements:
+        return []
+    lines = ["Statements on the website that no claim quotes"]
+    lines.extend(
+        f"  {s['page_id']} ({s['section']}; {s['signals'].replace(',', ', ')}; since "
+        f"{when(s['first_seen'])}): \"{s['text']}\""
+        for s in statements
+    )
     return lines
 
 

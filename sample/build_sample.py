@@ -1,15 +1,17 @@
-"""Build sample/pubmed-sample.xml from shared/reference-records.json.
+"""Build sample/pubmed-sample.xml from sample/reference-records.json.
 
 The sample is CONSTRUCTED from verified bibliographic facts (identifiers,
 titles, authors, journals, years, publication types) recorded in
-reference-records.json. It was NOT downloaded from PubMed: no efetch response
-for these articles was available. Only records with a PMID are written, and
-only what was seen on a stored page goes in. Nothing else, not even what the
-PubMed DTD makes look mandatory: no MEDLINE status, language, cited medium or
-journal abbreviation code that nobody saw, no "Journal Article" placeholder,
-no MeSH check tags and no abstract. So the file is not valid against the
-PubMed DTD, on purpose; litref's importer stores what a record has, as it must
-for real records (GUIDE: 54 real records have an empty title).
+sample/reference-records.json (the project's verified reference records, kept
+in the repository so that it stands alone). It was NOT downloaded from PubMed:
+no efetch response for these articles was available. Only records with a PMID
+are written, and only what was seen on a stored page goes in. Nothing else,
+not even what the PubMed DTD makes look mandatory: no MEDLINE status,
+language, cited medium or journal abbreviation code that nobody saw, no
+"Journal Article" placeholder, no MeSH check tags and no abstract. So the file
+is not valid against the PubMed DTD, on purpose; litref's importer stores what
+a record has, as it must for real records (GUIDE: 54 real records have an
+empty title).
 
 A publication type goes in only when the reference record names a PubMed
 publication type word for word, with no note saying it was read from the
@@ -33,7 +35,7 @@ from pathlib import Path
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "shared" / "reference-records.json"
+DEFAULT_SOURCE = HERE / "reference-records.json"
 OUTPUT = HERE / "pubmed-sample.xml"
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'

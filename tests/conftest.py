@@ -62,6 +62,16 @@ def site_db(tmp_path_factory):
     return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
 
 
+@pytest.fixture
+def site(site_db):
+    """Datasette over the site database, as `litref serve` runs it (for tests that only read)."""
+    from tests.web_site import Site
+
+    site = Site(site_db)
+    yield site
+    site.close()
+
+
 @pytest.fixture(autouse=True)
 def restore_process_wide_state(monkeypatch):
     """fetch.eutils.configure sets Bio.Entrez and urllib state for the whole process:

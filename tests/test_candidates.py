@@ -148,7 +148,7 @@ def test_fetch_keeps_candidates_current_batch_by_batch(eutils, tmp_path, monkeyp
     monkeypatch.setenv("NCBI_API_KEY", "test-key")
     (tmp_path / "s.yml").write_text("searches:\n  - name: s\n    query: q1\n")
     (tmp_path / "c.yml").write_text(
-        f"claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: {CLAIM['text']}\n"
+        f"claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: {CLAIM['text']}\n"
         f"    query: '{CLAIM['query']}'\n"
     )
     eutils.add_articles([synthetic_article(99000726, edat=dt.date(2020, 1, 1),

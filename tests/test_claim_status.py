@@ -120,7 +120,7 @@ def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeyp
     path = tmp_path / "c.db"
     claims = tmp_path / "claims.yml"
     claims.write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: Synthetic stem cells cure lupus\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: Synthetic stem cells cure lupus\n"
         "    query: synthetic query\n"
     )
     searches = tmp_path / "searches.yml"
@@ -154,7 +154,7 @@ def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, m
     eutils.add_articles([synthetic_article(99000800, edat=dt.date(2020, 1, 1))])
     (tmp_path / "s.yml").write_text("searches: []\n")
     (tmp_path / "c.yml").write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: q\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: t\n    query: q\n"
     )
     eutils.set_query("q", [99000800])
     result = CliRunner().invoke(
@@ -168,7 +168,7 @@ def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, m
 def test_rejected_claim_query_is_reported_against_the_claim(eutils, tmp_path):
     (tmp_path / "s.yml").write_text("searches: []\n")
     (tmp_path / "c.yml").write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: synthetic rejected\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: t\n    query: synthetic rejected\n"
     )
     eutils.reject_query("synthetic rejected", "Search Backend failed: Invalid query")
     result = CliRunner().invoke(

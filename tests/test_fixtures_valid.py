@@ -5,7 +5,7 @@
   purpose: it holds only what was seen (see sample/build_sample.py);
 - fixtures are synthetic: PMIDs >= 99000000, "Synthetic" titles, test DOIs,
   fake authors;
-- every article in the sample is a record of shared/reference-records.json
+- every article in the sample is a record of sample/reference-records.json
   with the same identifiers, title, journal, year and authors, and the sample
   is exactly what sample/build_sample.py builds;
 - edge-cases.nbib parses with Bio.Medline; the .gz files are as described.
@@ -29,7 +29,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = ROOT / "sample" / "pubmed-sample.xml"
-REFERENCE = ROOT.parent / "shared" / "reference-records.json"
+REFERENCE = ROOT / "sample" / "reference-records.json"
 DTD_FILE = Path(Bio.Entrez.__file__).parent / "DTDs" / "pubmed_250101.dtd"
 DOCTYPE = (
     '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
@@ -53,8 +53,6 @@ def dtd() -> etree.DTD:
 
 @pytest.fixture(scope="module")
 def reference() -> dict[str, dict]:
-    if not REFERENCE.exists():
-        pytest.skip(f"{REFERENCE} not present")
     data = json.loads(REFERENCE.read_text(encoding="utf-8"))
     return {r["pmid"]: r for r in data["records"] if r.get("pmid")}
 

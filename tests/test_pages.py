@@ -1,29 +1,17 @@
 """The staff pages (home, claim, citation) on the demo database, and that nothing
 stored in a record can run as markup in a browser."""
 
-import html as html_module
 import re
 
 import pytest
 import sqlite_utils
 
 from tests.web_site import (
-    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, card, copy_site,
+    text_of,
+    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card, copy_site,
 )
 from litref.evidence.vocabularies import statuses
 from litref.web import pages
-
-
-@pytest.fixture
-def site(site_db):
-    site = Site(site_db)
-    yield site
-    site.close()
-
-
-def text_of(html):
-    """The page's visible words, tags removed and spaces collapsed."""
-    return html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def page(site, path):

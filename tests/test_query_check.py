@@ -18,7 +18,7 @@ from tests.eutils_server import query_translation
 from tests.helpers import PMIDS, PROJECT, QUERY, fetch, last_run, write_searches
 from tests.web_site import Site
 
-CLAIMS_HEAD = "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n"
+CLAIMS_HEAD = "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: t\n"
 
 
 def check(*args):

@@ -48,8 +48,10 @@ class Setup:
         self.path = tmp_path / "citations.db"
         self.searches = tmp_path / "searches.yml"
         self.claims = tmp_path / "claims.yml"
+        self.pages = tmp_path / "pages.yml"  # no website pages: tests/test_site_watch.py has them
         self.searches.write_text(SEARCHES_YML)
         self.claims.write_text(CLAIMS_YML)
+        self.pages.write_text("pages: []\n")
         self.db = open_db(self.path)
         save_claims(self.db, [CLAIM], now=T0)
         save_searches(self.db, SEARCHES, now=T0)
@@ -62,7 +64,7 @@ class Setup:
         result = CliRunner().invoke(
             main,
             ["status", "--db", str(self.path), "--searches", str(self.searches),
-             "--claims", str(self.claims), *args],
+             "--claims", str(self.claims), "--pages", str(self.pages), *args],
         )
         return result.exit_code, result.output
 

@@ -6,8 +6,8 @@ web/metadata.yml (titles, descriptions, facets, permissions) or a query's
 metadata.json is not what they build.
 
 Descriptions may name a vocabulary as ``${stances}``, ``${statuses}``,
-``${designs}``, ``${subjects}``, ``${actions}``, ``${grade_sources}`` or ``${run_statuses}``:
-the list is written in from
+``${designs}``, ``${subjects}``, ``${actions}``, ``${grade_sources}``, ``${run_statuses}``,
+``${page_states}``, ``${page_checks}`` or ``${signals}``: the list is written in from
 evidence/vocabularies/, so the descriptions never fall behind the codes.
 """
 
@@ -19,7 +19,8 @@ from pathlib import Path
 import yaml
 
 from litref.evidence.vocabularies import (
-    curation_actions, designs, grade_sources, run_statuses, stances, statuses, subjects,
+    curation_actions, designs, grade_sources, page_checks, page_states, run_statuses, stances,
+    statement_signals, statuses, subjects,
 )
 from litref.web.app import METADATA
 
@@ -39,6 +40,9 @@ def vocabulary_texts():
         "actions": "; ".join(f"{a['code']}: {a['meaning']}" for a in curation_actions.ACTIONS),
         "grade_sources": "; ".join(f"{s['code']}: {s['label']}" for s in grade_sources.GRADE_SOURCES),
         "run_statuses": "; ".join(f"{s['code']}: {s['meaning']}" for s in run_statuses.RUN_STATUSES),
+        "page_states": "; ".join(f"{s['code']}: {s['label'].lower()}" for s in page_states.PAGE_STATES),
+        "page_checks": "; ".join(f"{o['code']}: {o['meaning']}" for o in page_checks.OUTCOMES),
+        "signals": ", ".join(f"{s['code']} ({s['label']})" for s in statement_signals.SIGNALS),
     }
 
 

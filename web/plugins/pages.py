@@ -8,26 +8,14 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from litref.evidence.vocabularies import stances
-from litref.web import pages
-from litref.web.links import REVIEW_PATH, citation_path, claim_path
+from litref.web import pages, site_pages
+from litref.web.links import REVIEW_PATH, claim_path
+from litref.web.responses import readable_database as _database
+from litref.web.responses import render as _render
 
 # Exports and feeds of one claim's evidence (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
-
-
-async def _database(datasette, request):
-    db = datasette.get_database()
-    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
-    return db
-
-
-async def _render(datasette, request, template, context):
-    return Response.html(await datasette.render_template(
-        template, {**context, "database": datasette.get_database().name,
-                   "claim_path": claim_path, "citation_path": citation_path},
-        request=request,
-    ))
 
 
 async def claim_view(datasette, request):
@@ -101,6 +89,7 @@ def extra_template_vars(view_name, datasette):
 
     async def home():
         db = datasette.get_database()
-        return {"statuses": await pages.status_counts(db), "database": db.name}
+        return {"statuses": await pages.status_counts(db), "database": db.name,
+                "site_pages": await site_pages.home_pages(db)}
 
     return home
