@@ -447,14 +447,20 @@ CLAIM_MATCHES_SQL = """CREATE TABLE claim_matches (
 @migrations()
 def m015c_grades_from_title_and_abstract(db):
     """Designs and subjects that PubMed has not indexed yet are read from the title and
-    abstract; every grade keeps its source and the words that decided it, and the
-    text rules are written out for staff (text_grading_rules). Stored citations are
-    graded again (a few minutes at a million citations)."""
+    abstract (evidence/text_grading.py); every grade keeps its source and the words
+    that decided it, and the text rules are written out for staff
+    (text_grading_rules). Three misgrades of the indexing rules are mended
+    (evidence/grading.py). Stored citations are graded again (a few minutes at a
+    million citations)."""
     for column, kind in GRADE_SOURCE_COLUMNS.items():
         db["citations"].add_column(column, kind)
     db["text_grading_rules"].create(
-        {"kind": str, "code": str, "position": int, "looks_for": str, "pattern": str},
-        pk=("kind", "position"),
+        {"kind": str, "number": int, "code": str, "cue": str, "description": str, "needs": str,
+         "words": str, "pattern": str, "before": str, "extend": str},
+        pk=("kind", "number"),
     )
     db["text_grading_rules"].insert_all(text_rule_rows())
+    # "Random Allocation" and "Comparative Study" no longer grade on their own.
+    db["evidence_levels"].delete_where()
+    db["evidence_levels"].insert_all(level_rows())
     _classify_stored_citations(db, columns=tuple(LEVEL_COLUMNS) + tuple(GRADE_SOURCE_COLUMNS))
