@@ -1107,6 +1107,9 @@ def _design(votes, subjects):
         # by a literature search or PRISMA, which narrative and scoping reviews report too.
         narrower = {v.code for v in votes if v.where != "title" and v.code in _NARROWS.get(code, ())
                     and (code != "review" or v.cue == "names")}
+        if code == "review" and any("narrative" in v.words.lower() for v in votes
+                                    if v.where == "title" and v.code == "review"):
+            narrower = set()  # a title that says "narrative review" is not narrowed by its methods
         if narrower:
             code = min(narrower, key=DESIGN_RANK.get)
     else:

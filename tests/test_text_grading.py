@@ -292,3 +292,9 @@ def test_rule_codes_are_designs_and_subjects_of_the_vocabularies():
     # "protocol" and "reply" are votes that end as other and opinion (see _design).
     assert {rule.code for rule in DESIGN_RULES} <= set(design_codes.CODES) | {"protocol", "reply"}
     assert {rule.code for rule in SUBJECT_RULES} <= set(subject_codes.CODES)
+
+
+def test_a_title_saying_narrative_review_is_not_narrowed_by_its_methods():
+    grade = grade_text("A narrative review of condition Y in children",
+                       "METHODS: We conducted a systematic review of studies. RESULTS: 12 studies were included.")
+    assert (grade["study_design"], grade["design_words"]) == ("review", "narrative review")
