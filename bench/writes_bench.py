@@ -107,8 +107,8 @@ class StaffWriter(threading.Thread):
     def __init__(self, reviewer, database, claim_id, pmid, linked):
         super().__init__(daemon=True)
         self.reviewer, self.database = reviewer, database
-        self.fields = {"claim_id": claim_id, "pmid": str(pmid), "stance": "context",
-                       "note": "benchmark: written while litref works"}
+        self.fields = {"claim_id": claim_id, "pmid": str(pmid), "stance": "context", "study_design": "",
+                       "subjects": "", "note": "benchmark: written while litref works"}
         self.stop, self.results, self.linked = threading.Event(), [], linked
 
     def run(self):

@@ -63,10 +63,10 @@ def save_records(db, items, *, source, now):
     """Store parsed items (records and deletions) in one short write transaction.
 
     Returns counts: ``new``, ``updated``, ``unchanged`` (including copies older
-    than the stored one), ``deleted`` and the ``pmids`` of the records seen
-    (stored or already up to date). The caller then calls
-    ``litref.db.candidates.refresh_claim_matches`` once, after its last batch: it
-    ranks every citation against every claim, far too slow to run per batch.
+    than the stored one), ``deleted``, the ``pmids`` of the records seen (stored
+    or already up to date) and those ``changed`` (new or updated), whose
+    candidacy for the claims the caller then works out (db/candidates.py:
+    ``refresh_for_citations``).
     """
     records, delete_pmids = _split(items)
     with write_transaction(db):
@@ -82,6 +82,7 @@ def save_records(db, items, *, source, now):
         "unchanged": len(records) - len(changed),
         "deleted": deleted,
         "pmids": list(records),
+        "changed": [r["citation"]["pmid"] for r in changed],
     }
 
 

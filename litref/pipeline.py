@@ -11,7 +11,7 @@ from pathlib import Path
 
 from litref.clock import utc_now
 from litref.db import citations, runs
-from litref.db.candidates import refresh_claim_matches
+from litref.db.candidates import refresh_for_citations
 from litref.fetch.eutils import PubMedError
 from litref.fetch.files import ImportFileError, file_batches
 from litref.fetch.harvest import Batch, Finished, Search, Searched, fetch_by_id, harvest, plan_run
@@ -48,9 +48,11 @@ def _store_events(db, run_id, search_name, events, clock):
     for event in events:
         if isinstance(event, Searched):
             runs.note_search_result(db, run_id, query_translation=event.query_translation,
-                                    count_reported=event.count)
+                                    count_reported=event.count, errors=event.errors,
+                                    warnings=event.warnings)
         elif isinstance(event, Batch):
-            runs.save_fetch_batch(db, run_id, search_name, event.items, now=clock())
+            counts = runs.save_fetch_batch(db, run_id, search_name, event.items, now=clock())
+            refresh_for_citations(db, counts["changed"], now=clock())
         else:
             finished = event
     return finished
@@ -74,7 +76,8 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
     """Fetch named PMIDs (curated citations not yet stored); returns the pmids PubMed lacked."""
     stored = set()
     for batch in fetch_by_id(settings, pmids):
-        citations.save_records(db, batch.items, source="curated", now=clock())
+        counts = citations.save_records(db, batch.items, source="curated", now=clock())
+        refresh_for_citations(db, counts["changed"], now=clock())
         stored.update(batch.pmids)
     return sorted(set(pmids) - stored)
 
@@ -88,16 +91,17 @@ def import_file(db, path, *, now):
     it without storing anything twice (unchanged records are skipped).
     """
     totals = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0, "records": 0}
+    changed = []  # what to work out the claims' candidates for, when the file is done
     try:
-        _import_batches(db, path, totals, now=now)
+        _import_batches(db, path, totals, changed, now=now)
     except ImportFileError:
-        _refresh_if_changed(db, totals)
+        refresh_for_citations(db, changed, now=now)  # those stored before the damage
         raise
-    _refresh_if_changed(db, totals)
+    refresh_for_citations(db, changed, now=now)
     return totals
 
 
-def _import_batches(db, path, totals, *, now):
+def _import_batches(db, path, totals, changed, *, now):
     def kept():
         return _kept_of_file(path, totals)
 
@@ -112,6 +116,7 @@ def _import_batches(db, path, totals, *, now):
                     for key in ("new", "updated", "unchanged", "deleted"):
                         totals[key] += counts[key]
                     totals["records"] += len(counts["pmids"])
+                    changed += counts["changed"]
     except sqlite3.IntegrityError as error:
         raise ImportFileError(
             f"{path}: a record breaks a rule of the database ({error}). {kept()} Please "
@@ -157,7 +162,3 @@ def _kept_of_file(path, totals):
         f"anything twice."
     )
 
-
-def _refresh_if_changed(db, totals):
-    if totals["new"] or totals["updated"]:
-        refresh_claim_matches(db)  # once per file: it ranks every citation

@@ -21,7 +21,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORD = "a long staff passphrase"
 CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans...", contradicted
-CANDIDATE = 18947373  # a candidate for it in the demo
+CANDIDATE = 28840094  # a candidate for it in the demo
+CANDIDATE_TITLE = "The risk benefit ratio of glucocorticoids in SLE"
 CDC_META_ANALYSIS = 33474834  # curated: contradicts it
 GEORGIA_REGISTRY = 24504808  # curated: contradicts it
 
@@ -51,9 +52,9 @@ def sign_in(page, base):
     expect(page.locator("header .actor")).to_have_text("alice")
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=True):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 def test_home_page_for_visitors(server, browser):
@@ -61,7 +62,7 @@ def test_home_page_for_visitors(server, browser):
     page.goto(server + "/")
     expect(page.locator("h1")).to_have_text("How is our website doing?")
     contradicted = page.locator(".status-card.status-contradicted")
-    expect(contradicted.locator(".count")).to_have_text("1")
+    expect(contradicted.locator(".count")).to_have_text("2")
     contradicted.locator("a").click()
     expect(page.locator(f'a[href="/claim/{CLAIM}"]')).to_be_visible()
     page.goto(server + "/")
@@ -78,21 +79,21 @@ def test_a_reviewer_links_a_candidate_and_sees_it_on_the_claim_page(server, brow
 
     candidate = page.locator(f"#candidate-{CANDIDATE}")
     candidate.locator("select[name=stance]").select_option("context")
-    candidate.locator("input[name=note]").fill("Background on transplantation, not on prevalence")
-    candidate.locator("button[type=submit]").click()
+    candidate.locator("input[name=note]").fill("Background on drug harms, not on prevalence")
+    candidate.locator("form:not(.dismiss) button[type=submit]").click()
 
     linked = page.locator(f".stance-group-context #evidence-{CANDIDATE}")
-    expect(linked).to_contain_text("Stem cell transplantation for rheumatic autoimmune diseases")
+    expect(linked).to_contain_text(CANDIDATE_TITLE)
     expect(linked).to_contain_text("Reviewed by alice")
     expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
-    expect(page.locator("#history + ul.history")).to_contain_text("alice linked PMID 18947373")
+    expect(page.locator("#history + ul.history")).to_contain_text(f"alice linked PMID {CANDIDATE}")
     screenshot(page, "claim.png")
 
     with page.expect_download() as download:
         page.locator(".exports a", has_text="BibTeX").click()
     bibtex = Path(download.value.path()).read_text()
     assert "@article{" in bibtex
-    assert "Stem cell transplantation for rheumatic autoimmune diseases" in bibtex
+    assert CANDIDATE_TITLE in bibtex
     assert str(CDC_META_ANALYSIS) in bibtex
     context.close()
 
@@ -140,6 +141,53 @@ def test_citation_page_and_a_phone_sized_claim_page(server, browser):
     page.close()
 
 
+def test_a_reviewer_works_through_the_review_queue(server, browser):
+    """Link a candidate with a stance and the design read, mark one not relevant, and
+    mark a claim's candidates checked with nothing found."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    sign_in(page, server)
+    page.goto(server + "/review")
+    first = page.locator("section.queue-claim").first
+    claim_id = first.get_attribute("id").removeprefix("queue-")
+    cards = first.locator("article.candidate")
+    linked_pmid = cards.nth(0).get_attribute("id").rsplit("-", 1)[1]
+    dismissed_pmid = cards.nth(1).get_attribute("id").rsplit("-", 1)[1]
+    screenshot(page, "review.png", full_page=False)
+
+    card = cards.nth(0)
+    card.locator("select[name=study_design]").select_option("rct")
+    card.locator("select[name=subjects]").select_option("humans")
+    card.locator("button[name=stance][value=supports]").click()
+    expect(page.locator(f"#queue-{claim_id}-{linked_pmid}")).to_have_count(0)
+
+    card = page.locator(f"#queue-{claim_id}-{dismissed_pmid}")
+    card.locator("input[name=reason]").fill("Synthetic reason: about another disease")
+    card.locator("form.dismiss button").click()
+    expect(page.locator(f"#queue-{claim_id}-{dismissed_pmid}")).to_have_count(0)
+
+    page.goto(f"{server}/claim/{claim_id}")
+    linked = page.locator(f".stance-group-supports #evidence-{linked_pmid}")
+    expect(linked).to_contain_text("Reviewed by alice")
+    expect(linked.locator(".grade-notes")).to_contain_text("from a reviewer's assessment")
+    expect(page.locator("#dismissed")).to_contain_text("Synthetic reason: about another disease")
+    expect(page.locator("#history + ul.history")).to_contain_text("marked not relevant")
+
+    empty_claim = _claim_without_evidence(page, server)
+    page.goto(f"{server}/claim/{empty_claim}")
+    page.locator("form.checked input[name=note]").fill("Went through all candidates")
+    page.locator("form.checked button").click()
+    expect(page.locator(".claim-status .badge")).to_have_text("No evidence found")
+    page.goto(server + "/review")
+    expect(page.locator(f"#queue-{empty_claim}")).to_have_count(0)
+    context.close()
+
+
+def _claim_without_evidence(page, server):
+    """A claim in the review queue with no evidence linked (status unreviewed)."""
+    page.goto(server + "/review")
+    section = page.locator("section.queue-claim:has(.status-unreviewed)").first
+    return section.get_attribute("id").removeprefix("queue-")
 def test_signing_in_from_a_claim_page_comes_back_to_it(server, browser):
     context = browser.new_context()
     page = context.new_page()

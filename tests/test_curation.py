@@ -10,19 +10,15 @@ from datasette_auth_passwords.utils import hash_password
 
 from litref.db.curation import missing_curated_pmids
 from tests.web_site import (
-    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, build_site_db, card,
+    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card,
     copy_site,
 )
 from litref.web.signin import HASH_VARIABLE_PREFIX, accounts
 
-CANDIDATE = 18947373  # found for the contradicted claim, not yet linked to it
+CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
+# As the claim page's form sends it: the design and subjects the reviewer read are optional.
 LINK = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE), "stance": "context",
-        "note": "Background on transplantation"}
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
+        "note": "Background on transplantation", "study_design": "", "subjects": ""}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from litref.db.claims import save_claims
 from litref.db.curation import missing_curated_pmids
 from litref.db.database import open_db
 from tests.helpers import rows
-from tests.test_claim_status import CLAIM, REVIEWED
+from tests.helpers import CLAIM, REVIEWED
 from tests.web_site import Site
 
 TARGET = 99000801  # the article staff cite

@@ -8,7 +8,7 @@ import pytest
 from litref.db.database import open_db
 from litref.pipeline import import_file
 from tests.helpers import rows
-from litref.evidence.grading import INDEXING_RULES, classify, level_rows
+from litref.evidence.grading import INDEXING_RULES, grade, level_rows
 from litref.evidence.vocabularies.designs import DESIGNS as DESIGN_VOCABULARY, RANK
 from litref.evidence.vocabularies.subjects import SUBJECTS
 
@@ -42,11 +42,12 @@ CASES = [
     # a MeSH study-design heading gives the design
     (["Journal Article"], ["Cohort Studies"], "observational", "unknown"),
     (["Journal Article"], ["Humans", "Retrospective Studies"], "observational", "humans"),
-    (["Journal Article"], ["Random Allocation"], "rct", "unknown"),
+    (["Journal Article"], ["Humans", "Random Allocation"], "rct", "humans"),
     (["Observational Study"], [], "observational", "unknown"),
     (["Journal Article", "Multicenter Study"], [], "observational", "unknown"),
     (["Case Reports", "Review"], ["Humans"], "case-report", "humans"),
-    (["Review", "Practice Guideline"], [], "guideline", "unknown"),
+    # a guideline type needs words of guidance in the title or abstract (none given here)
+    (["Review", "Practice Guideline"], [], "review", "unknown"),
     (["Consensus Development Conference"], [], "guideline", "unknown"),
     (["Review"], [], "review", "unknown"),
     (["Letter", "Comment"], [], "opinion", "unknown"),
@@ -65,16 +66,27 @@ CASES = [
 ]
 
 
+def classify(types, mesh):
+    """The grade PubMed's indexing alone gives (no title, no abstract)."""
+    result = grade(types, mesh)
+    return {key: result[key] for key in ("study_design", "design_rank", "subjects")}
+
+
 @pytest.mark.parametrize(("types", "mesh", "design", "subjects"), CASES)
-def test_classify(types, mesh, design, subjects):
+def test_indexing_grades(types, mesh, design, subjects):
     result = classify(types, mesh)
     assert result == {"study_design": design, "design_rank": RANK[design], "subjects": subjects}
 
 
-def test_classify_takes_any_iterable_and_ignores_order():
-    assert classify(iter(["Review", "Meta-Analysis"]), ()) == classify(
-        ("Meta-Analysis", "Review"), []
-    )
+def test_indexing_grade_takes_any_iterable_and_ignores_order():
+    assert grade(iter(["Review", "Meta-Analysis"]), ()) == grade(("Meta-Analysis", "Review"), [])
+
+
+def test_each_grade_names_its_source_and_what_decided_it():
+    result = grade(["Review", "Randomized Controlled Trial"], ["Humans"])
+    assert (result["design_source"], result["design_words"]) == ("publication-type", "Randomized Controlled Trial")
+    assert (result["subjects_source"], result["subjects_words"]) == ("mesh", "Humans")
+    assert grade([], [])["design_source"] is None
 
 
 def test_cases_cover_every_design_and_every_subjects_value():
@@ -99,9 +111,9 @@ def test_every_publication_type_and_heading_is_in_exactly_one_level():
     assert list(INDEXING_RULES) == DESIGNS
     for design, (level_types, level_headings) in INDEXING_RULES.items():
         for name in level_types:
-            assert classify([name], [])["study_design"] == design, name
+            assert grade([name], [], "Guideline recommendations")["study_design"] == design, name
         for name in level_headings:
-            assert classify([], [name])["study_design"] == design, name
+            assert grade([], ["Humans", name])["study_design"] == design, name
 
 
 def test_level_rows_one_per_design_and_subjects_value():
@@ -155,3 +167,44 @@ def test_imported_citations_get_their_level(tmp_path):
 
 def test_topic_headings_do_not_grade_a_review_as_observational():
     assert classify(["Review"], ["Humans", "Prevalence", "Incidence"])["study_design"] == "review"
+
+
+# The indexing rules mended where real records showed misgrades (bench/evidence_bench.py).
+
+
+def design(types, mesh, title="", abstract=""):
+    return grade(types, mesh, title, abstract)["study_design"]
+
+
+def test_random_allocation_in_an_animal_experiment_is_no_trial():
+    assert design(["Journal Article"], ["Animals", "Rats", "Random Allocation"]) == "other"
+
+
+def test_random_allocation_with_people_still_names_a_trial():
+    # An RCT indexed without the "Randomized Controlled Trial" type keeps its grade.
+    assert design(["Journal Article"], ["Humans", "Random Allocation", "Animals"]) == "rct"
+
+
+def test_rct_type_is_untouched():
+    assert design(["Randomized Controlled Trial"], ["Animals", "Dogs"]) == "rct"
+
+
+def test_comparative_study_alone_names_no_design():
+    assert design(["Comparative Study", "Journal Article"], ["Humans", "Simulation Training"]) == "other"
+
+
+def test_comparative_cohort_study_keeps_its_design_heading():
+    assert design(["Comparative Study"], ["Humans", "Retrospective Studies"]) == "observational"
+
+
+def test_guideline_type_on_an_faq_page_is_no_guideline():
+    assert design(["Practice Guideline"], [], "Condition Y FAQs for the professional") == "other"
+
+
+def test_guideline_type_on_a_guideline_stays():
+    assert design(["Practice Guideline"], [], "Recommendations for the care of condition Y") == "guideline"
+    assert design(["Guideline"], [], "Condition Y", "A panel reached consensus on 12 statements.") == "guideline"
+
+
+def test_guideline_type_is_unchanged_when_no_text_is_given_but_words_say_so():
+    assert design(["Practice Guideline"], [], "Clinical practice guidelines for condition Y") == "guideline"

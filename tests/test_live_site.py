@@ -17,7 +17,7 @@ from litref.db.database import open_db
 from litref.pipeline import import_file
 from tests.eutils_server import synthetic_article
 from tests.helpers import ARTICLES, rows, serving, start_fetch, start_litref
-from tests.test_claim_status import CLAIM, T0
+from tests.helpers import CLAIM, T0
 from tests.web_site import CSRF_INPUT
 
 PASSWORD = "a long staff passphrase"
@@ -79,7 +79,7 @@ def test_staff_writes_never_fail_while_litref_imports_and_fetches(database, serv
     """Every 100 ms a signed-in reviewer links or unlinks a citation while a large import
     runs and a fetch starts beside it: every write succeeds, and both commands finish."""
     paths["db"] = database
-    paths["claims"].write_text(f"claims:\n  - id: {CLAIM['id']}\n    page: {CLAIM['page']}\n"
+    paths["claims"].write_text(f"claims:\n  - id: {CLAIM['id']}\n    page: stem-cell-therapy-for-lupus\n"
                                f"    text: {CLAIM['text']}\n    query: '{CLAIM['query']}'\n")
     server.set_query(CLAIM["query"], [LINKABLE])
     update = big_update_file(tmp_path / "update.xml.gz", 6000)
@@ -94,7 +94,8 @@ def test_staff_writes_never_fail_while_litref_imports_and_fetches(database, serv
                 fetching = start_fetch(paths)  # a fetch started during the import
             query = "link_citation" if len(results) % 2 == 0 else "remove_link"
             results.append(staff.curate(database.stem, query, claim_id=CLAIM["id"], pmid=str(LINKABLE),
-                                        stance="supports", note="written during litref's work"))
+                                        stance="supports", study_design="", subjects="",
+                                        note="written during litref's work"))
             time.sleep(0.1)
         staff.close()
     import_err, fetch_err = importing.stderr.read(), fetching.stderr.read()

@@ -16,7 +16,7 @@ from litref.db.database import open_db
 from litref.db.writing import holder_path, write_transaction
 from tests.helpers import PROJECT, rows
 
-CLAIMS = "claims:\n  - id: a\n    page: P\n    text: A synthetic claim.\n    query: q\n"
+CLAIMS = "claims:\n  - id: a\n    page: stem-cell-therapy-for-lupus\n    text: A synthetic claim.\n    query: lupus[tiab]\n"
 HOLD = """
 import sys, time
 from litref.db.database import open_db

@@ -5,6 +5,7 @@ Every function takes a Datasette ``Database`` (``await db.execute(sql, params)``
 and returns dicts and lists; the plugin in web/plugins/pages.py only routes.
 """
 
+import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -13,7 +14,8 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from litref.evidence.markup import safe_html
-from litref.evidence.vocabularies import flags, stances, statuses
+from litref.evidence.vocabularies import curation_actions, designs, flags, grade_sources, stances, statuses
+from litref.evidence.vocabularies import subjects as subject_codes
 
 # citation_links.reftype in staff words; anything else is shown as PubMed names it.
 LINK_TYPES = {
@@ -32,6 +34,38 @@ HISTORY_SHOWN = 20
 # What staff read instead of SQLite's "database is locked" (also in static/curation.js).
 BUSY_MESSAGE = ("Not saved: the database stayed busy with other work for too long. Nothing was "
                 "changed; please try again in a minute.")
+QUEUE_PER_CLAIM = 3
+QUEUE_CLAIMS = 10
+EXCERPT_CHARACTERS = 400
+ACTION_LABELS = {action["code"]: action["label"] for action in curation_actions.ACTIONS}
+DESIGN_CHOICES = [{"code": d["code"], "label": d["label"]} for d in designs.DESIGNS if d["code"] != "notice"]
+SUBJECT_CHOICES = [{"code": s["code"], "label": s["label"].split(":")[0]}
+                   for s in subject_codes.SUBJECTS if s["code"] != "unknown"]
+_STATUS_ORDER = " ".join(f"WHEN '{s['code']}' THEN {i}" for i, s in enumerate(statuses.STATUSES))
+
+# Undecided candidates not yet checked (arrived after the claim's last "checked"),
+# worst status first: the claims with such work, then each claim's best few.
+REVIEW_QUEUE_SQL = f"""
+WITH waiting AS (
+    SELECT k.*, s.status, s.text AS claim_text, s.page,
+           count(*) OVER (PARTITION BY k.claim_id) AS waiting,
+           row_number() OVER (PARTITION BY k.claim_id ORDER BY k.rank) AS place,
+           CASE s.status {_STATUS_ORDER} END AS status_order, cl.position
+    FROM claim_candidates k
+    JOIN claim_status s ON s.claim_id = k.claim_id
+    JOIN claims cl ON cl.id = k.claim_id
+    WHERE k.arrived > coalesce(s.searched_at, '')
+),
+queued AS (
+    SELECT claim_id, dense_rank() OVER (ORDER BY status_order, position) AS claim_order
+    FROM waiting GROUP BY claim_id
+)
+SELECT w.*, c.abstract FROM waiting w
+JOIN queued q ON q.claim_id = w.claim_id
+JOIN citations c ON c.pmid = w.pmid
+WHERE q.claim_order <= :claims AND w.place <= :per_claim
+ORDER BY q.claim_order, w.place
+"""
 
 
 async def _dicts(db, sql, params=None):
@@ -64,12 +98,13 @@ async def claim_page(db, claim_id):
     # have no status.
     status = await _first(
         db,
-        "SELECT status, strongest_human_evidence, new_evidence_since_review, last_reviewed "
-        "FROM claim_status WHERE claim_id = :id",
+        "SELECT status, strongest_human_evidence, new_evidence_since_review, last_reviewed, "
+        "searched_at FROM claim_status WHERE claim_id = :id",
         {"id": claim_id},
     )
     claim.update(status or dict.fromkeys(
-        ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed")
+        ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed",
+         "searched_at")
     ))
     levels = await level_labels(db)
     evidence = await _dicts(
@@ -80,7 +115,13 @@ async def claim_page(db, claim_id):
         {"id": claim_id},
     )
     candidates = await _dicts(
-        db, f"SELECT * FROM claim_candidates WHERE claim_id = :id LIMIT {CANDIDATES_SHOWN}",
+        db, "SELECT k.*, c.abstract FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
+            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN}",
+        {"id": claim_id},
+    )
+    dismissed = await _dicts(
+        db, "SELECT d.*, c.title, c.title_html FROM candidate_decisions d "
+            "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id ORDER BY d.decided_at DESC",
         {"id": claim_id},
     )
     extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
@@ -94,11 +135,30 @@ async def claim_page(db, claim_id):
         "evidence_count": len(evidence),
         "candidates": [_describe(row, extras, levels) for row in candidates],
         "candidates_truncated": len(candidates) == CANDIDATES_SHOWN,
-        "history": await _dicts(
-            db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
-                f"LIMIT {HISTORY_SHOWN}", {"id": claim_id},
-        ),
+        "dismissed": [{**row, "title_markup": safe_markup(row["title_html"], row["title"])}
+                      for row in dismissed],
+        "history": [{**entry, "action_label": ACTION_LABELS.get(entry["action"], entry["action"])}
+                    for entry in await _dicts(
+                        db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
+                            f"LIMIT {HISTORY_SHOWN}", {"id": claim_id})],
     }
+
+
+async def review_queue(db):
+    """The candidates reviewers have still to decide on, claims worst status first: each
+    claim's best few that arrived since its candidates were last checked."""
+    rows = await _dicts(db, REVIEW_QUEUE_SQL, {"per_claim": QUEUE_PER_CLAIM, "claims": QUEUE_CLAIMS})
+    levels = await level_labels(db)
+    extras = await _citation_extras(db, [row["pmid"] for row in rows])
+    claims = {}
+    for row in rows:
+        claim = claims.setdefault(row["claim_id"], {
+            "id": row["claim_id"], "text": row["claim_text"], "page": row["page"],
+            "status_info": statuses.BY_CODE.get(row["status"]), "status": row["status"],
+            "waiting": row["waiting"], "items": [],
+        })
+        claim["items"].append(_describe(row, extras, levels))
+    return list(claims.values())
 
 
 async def citation_page(db, pmid):
@@ -116,8 +176,11 @@ async def citation_page(db, pmid):
         by_pmid,
     )
     return {
-        "citation": _describe(citation, extras, await level_labels(db)),
+        "citation": _describe(
+            {**citation, **(await _first(db, "SELECT * FROM citation_grades WHERE pmid = :pmid", by_pmid))},
+            extras, await level_labels(db)),
         "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
+        "abstract_absence": None if citation["abstract"] else abstract_absence(citation),
         "authors": await _dicts(
             db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
         ),
@@ -186,9 +249,42 @@ def _describe(row, extras, levels):
         "title_markup": safe_markup(row.get("title_html"), row.get("title")),
         "design": levels.get(("design", row.get("study_design"))),
         "subjects_level": levels.get(("subjects", row.get("subjects"))),
+        "grade_notes": grade_notes(row),
+        "excerpt": excerpt(row.get("abstract")),
         "warnings": warnings(row),
         "links": external_links(row),
     }
+
+
+def grade_notes(row):
+    """Where the design and subjects came from, in words: 'Design from the title and
+    abstract: “randomised, double-blind, placebo-controlled”'."""
+    found = {}  # (source, words) → the fields it decided: one note when both came from one place
+    for field, label in (("design", "Design"), ("subjects", "Subjects")):
+        source = grade_sources.BY_CODE.get(row.get(f"{field}_source"))
+        if source:
+            found.setdefault((source["label"], row.get(f"{field}_words")), []).append(label)
+    return [
+        f"{' and '.join(labels).capitalize()} from {source}" + (f": “{words}”" if words else "")
+        for (source, words), labels in found.items()
+    ]
+
+
+def excerpt(abstract):
+    """The start of an abstract, cut at a word."""
+    if not abstract or len(abstract) <= EXCERPT_CHARACTERS:
+        return abstract
+    return abstract[:EXCERPT_CHARACTERS].rsplit(" ", 1)[0] + " …"
+
+
+def abstract_absence(citation):
+    """Why a citation page shows no abstract: PubMed's record has none, or the file it
+    was imported from had none (PubMed's own record may have one)."""
+    source = citation.get("source") or ""
+    if source.startswith("search:") or source == "curated":
+        return "PubMed's record of this article has no abstract."
+    return (f"No abstract is stored for this article: the file it was imported from "
+            f"({source or 'unknown'}) has none. PubMed's own record may have one: follow the PubMed link.")
 
 
 def warnings(citation):
@@ -260,3 +356,28 @@ def plain_message(message):
     """Datasette shows why a write failed in SQLite's words; the one staff could meet
     while litref works, "database is locked", in plain words."""
     return BUSY_MESSAGE if "database is locked" in str(message) else message
+async def query_with_pubmeds_word(db, search, query):
+    """A saved search's query, then how PubMed read it on the search's newest run and
+    what PubMed said about it (its ErrorList and WarningList): the `searches` cell."""
+    run = await _first(
+        db,
+        "SELECT started, status, query, query_translation, pubmed_errors, pubmed_warnings "
+        "FROM fetch_runs WHERE search = :search ORDER BY started DESC, id DESC LIMIT 1",
+        {"search": search},
+    )
+    if run is None:
+        return Markup('{}<div class="pubmed-word">Not run yet.</div>').format(query)
+    said = [Markup("<br>{}: {}").format(label, _pubmed_list(run[column]))
+            for column, label in (("pubmed_errors", "PubMed's errors"),
+                                  ("pubmed_warnings", "PubMed's warnings")) if run[column]]
+    reading = Markup(" PubMed did not answer.")
+    if run["query_translation"]:
+        edited = " (the query as it was then)" if run["query"] != query else ""
+        reading = Markup(" PubMed read it{} as: <code>{}</code>").format(edited, run["query_translation"])
+    return Markup('{}<div class="pubmed-word">Newest run {}: {}.{}{}</div>').format(
+        query, readable_time(run["started"]), run["status"], reading, Markup("").join(said))
+
+
+def _pubmed_list(text):
+    """'QuotedPhraseNotFound: "stem cell mobilisation"; OutputMessage: ...' from the stored JSON."""
+    return "; ".join(f"{kind}: {', '.join(items)}" for kind, items in json.loads(text).items())

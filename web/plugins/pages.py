@@ -10,27 +10,15 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from litref.evidence.vocabularies import stances
-from litref.web import pages
-from litref.web.links import citation_path, claim_path
+from litref.web import pages, site_pages
+from litref.web.links import REVIEW_PATH, claim_path
+from litref.web.responses import readable_database as _database
+from litref.web.responses import render as _render
 
 PMID_TEXT = re.compile(r"[0-9]{1,18}")
 # Exports and feeds of one claim's evidence (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
-
-
-async def _database(datasette, request):
-    db = datasette.get_database()
-    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
-    return db
-
-
-async def _render(datasette, request, template, context):
-    return Response.html(await datasette.render_template(
-        template, {**context, "database": datasette.get_database().name,
-                   "claim_path": claim_path, "citation_path": citation_path},
-        request=request,
-    ))
 
 
 async def claim_view(datasette, request):
@@ -42,6 +30,8 @@ async def claim_view(datasette, request):
     return await _render(datasette, request, "claim.html", {
         **details,
         "stances": stances.STANCES,
+        "design_choices": pages.DESIGN_CHOICES,
+        "subject_choices": pages.SUBJECT_CHOICES,
         "exports": CLAIM_EXPORTS,
         # An archived claim is off the website: its evidence is kept as it was.
         "can_edit": bool(request.actor and request.actor.get("id"))
@@ -51,9 +41,23 @@ async def claim_view(datasette, request):
 
 async def back_to_claim(request):
     """Where the curation forms land after a write: Datasette forwards the form's
-    query string (?claim_id=...) to the query's static on_success_redirect."""
+    query string (?claim_id=...) to the query's static on_success_redirect. Forms
+    of the review queue add back=review, and land on the queue again."""
+    if request.args.get("back") == "review":
+        return Response.redirect(REVIEW_PATH)
     claim_id = request.args.get("claim_id")
     return Response.redirect(claim_path(claim_id) if claim_id else "/")
+
+
+async def review_view(datasette, request):
+    db = await _database(datasette, request)
+    return await _render(datasette, request, "review.html", {
+        "claims": await pages.review_queue(db),
+        "stances": stances.STANCES,
+        "design_choices": pages.DESIGN_CHOICES,
+        "subject_choices": pages.SUBJECT_CHOICES,
+        "can_edit": bool(request.actor and request.actor.get("id")),
+    })
 
 
 async def citation_view(datasette, request):
@@ -79,6 +83,7 @@ def register_routes():
         (r"^/claim/(?P<claim_id>[^/]+)$", claim_view),
         (r"^/claim$", back_to_claim),
         (r"^/citation/(?P<pmid>[^/]+)$", citation_view),
+        (rf"^{REVIEW_PATH}$", review_view),
     ]
 
 
@@ -89,6 +94,7 @@ def extra_template_vars(view_name, datasette):
 
     async def home():
         db = datasette.get_database()
-        return {"statuses": await pages.status_counts(db), "database": db.name}
+        return {"statuses": await pages.status_counts(db), "database": db.name,
+                "site_pages": await site_pages.home_pages(db)}
 
     return home
