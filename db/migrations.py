@@ -426,9 +426,7 @@ def m015b_candidates_from_claim_queries(db):
     db.execute("ALTER TABLE claims ADD COLUMN candidates_query TEXT")
     db.execute(CLAIM_MATCHES_SQL)
     db.execute("CREATE INDEX idx_claim_matches_pmid ON claim_matches (pmid)")
-    # A claim's candidates in rank order, and its candidates that arrived since a date.
-    db.execute("CREATE INDEX idx_claim_matches_rank ON claim_matches "
-               "(claim_id, parts_in_title DESC, parts DESC, relevance)")
+    # A claim's candidates that arrived since a date (new since its review).
     db.execute("CREATE INDEX idx_claim_matches_found ON claim_matches (claim_id, found_at)")
 
 
@@ -437,7 +435,6 @@ CLAIM_MATCHES_SQL = """CREATE TABLE claim_matches (
     pmid INTEGER NOT NULL,
     parts INTEGER NOT NULL,
     parts_in_title INTEGER NOT NULL,
-    relevance REAL NOT NULL,
     found_by TEXT NOT NULL,
     found_at TEXT NOT NULL,
     PRIMARY KEY (claim_id, pmid)

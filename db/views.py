@@ -78,17 +78,16 @@ LEFT JOIN citation_grades g ON g.pmid = e.pmid
 
 # A claim's candidates (claim_matches, db/candidates.py) that a reviewer has still to
 # decide on, best first: those whose title (or MeSH) names more parts of the claim's
-# query, then more parts anywhere, then the strongest design, then the best word
-# match. Not linked, not marked not relevant, and evidence at all.
+# query, then more parts anywhere, then the strongest design, then the newest. Not linked, not marked not relevant, and evidence at all.
 # "+" keeps SQLite from reading all of citations through the is_deleted index (the
 # database has no statistics, so the planner would take is_deleted = 0 as selective).
 CLAIM_CANDIDATES = """
 CREATE VIEW claim_candidates AS
 SELECT m.claim_id, m.pmid,
     row_number() OVER (PARTITION BY m.claim_id
-                       ORDER BY m.parts_in_title DESC, m.parts DESC, g.design_rank, m.relevance, m.pmid)
+                       ORDER BY m.parts_in_title DESC, m.parts DESC, g.design_rank, c.year DESC, m.pmid)
         AS rank,
-    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title, m.relevance,
+    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title,
     c.title, c.authors, c.journal, c.year, g.study_design, g.design_rank, g.subjects,
     g.design_source, g.design_words, g.subjects_source, g.subjects_words,
     c.is_retracted, c.has_expression_of_concern
