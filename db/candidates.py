@@ -112,10 +112,10 @@ def _parts_matched(db, parts, excluded, fts):
                for part in parts for title_only in (False, True)]
     where = [condition(parts[0], fts=fts)]
     where += [(f"NOT {sql}", params) for sql, params in (condition(p, fts=fts) for p in excluded)]
-    if fts != STORE_FTS:
-        where.append((f"c.pmid IN (SELECT rowid FROM {fts})", []))
+    # A batch's rows drive the look-ups; over the store, the subject's rows do.
+    rows = "citations c" if fts == STORE_FTS else f"{fts} b JOIN citations c ON c.pmid = b.rowid"
     sql = (f"SELECT c.pmid, c.design_rank, c.year, {', '.join(f'({sql})' for sql, _ in columns)} "
-           f"FROM citations c WHERE {' AND '.join(sql for sql, _ in where)}")
+           f"FROM {rows} WHERE {' AND '.join(sql for sql, _ in where)}")
     params = [p for _, ps in columns + where for p in ps]
     return {
         pmid: {"pmid": pmid, "design_rank": design_rank, "year": year,
@@ -163,6 +163,8 @@ def _merge_matches(db, claim_id, rows, total, now):
         [claim_id, json.dumps([row["pmid"] for row in rows])],
     )
     db.conn.executemany(UPSERT, [{**row, "claim_id": claim_id, "now": now} for row in rows])
+    if all(row["parts"] == total for row in rows):
+        return  # no new near match: nothing to trim
     db.execute(
         "DELETE FROM claim_matches WHERE claim_id = :claim_id AND parts < :total AND pmid NOT IN ("
         "SELECT m.pmid FROM claim_matches m JOIN citations c ON c.pmid = m.pmid "

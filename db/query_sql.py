@@ -28,14 +28,18 @@ MATCHES_NOTHING = ("0", [])
 
 
 def condition(tree, *, title_only=False, fts=STORE_FTS):
-    """(SQL expression over ``c``, parameters)."""
+    """(SQL expression over ``c``, parameters).
+
+    Over the whole store each look-up gathers its rows once; over a batch (``fts``
+    a batch's index) each row is looked up by its pmid instead, so that a heading
+    given to tens of thousands of stored citations costs the batch's few rows."""
     if is_text_only(tree):
         return _full_text(fts_expression(tree, title_only=title_only), fts)
     if "op" in tree:
         return _combine(tree, title_only, fts)
     if "range" in tree:
         return _date_range(tree)
-    return _term(tree)
+    return _term(tree, by_row=fts != STORE_FTS)
 
 
 def is_text_only(tree):
@@ -74,15 +78,14 @@ def _combine(tree, title_only, fts):
     return "(" + f" {tree['op']} ".join(sql for sql, _ in parts) + ")", params
 
 
-def _term(term):
+def _term(term, by_row):
     tag = term.get("tag")
     if tag in HEADING_TAGS:
-        return _heading(term)
+        return _rows_with(*_heading(term), by_row)
     if tag == "pt":
-        return ("c.pmid IN (SELECT pmid FROM citation_publication_types WHERE publication_type = ?)",
-                [term["term"]])
+        return _rows_with("citation_publication_types", "publication_type = ?", [term["term"]], by_row)
     if tag == "au":
-        return _author(term)
+        return _rows_with(*_author(term), by_row)
     if tag in ("ta", "jour"):
         return "(c.journal = ? COLLATE NOCASE OR c.journal_iso = ? COLLATE NOCASE)", [term["term"]] * 2
     if tag == "la":
@@ -92,24 +95,30 @@ def _term(term):
     return MATCHES_NOTHING
 
 
+def _rows_with(table, where, params, by_row):
+    """Citations with a row of ``table`` (keyed by pmid) meeting ``where``."""
+    if by_row:
+        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.pmid = c.pmid AND {where})", params
+    return f"c.pmid IN (SELECT pmid FROM {table} WHERE {where})", params
+
+
 def _heading(term):
     # Exact names (staff's queries pass litref check, which holds them to MeSH's spelling):
     # the index on descriptor then finds them at once.
-    sql = "c.pmid IN (SELECT pmid FROM citation_mesh WHERE descriptor = ?"
-    params = [term["term"]]
+    where, params = "descriptor = ?", [term["term"]]
     if term.get("qualifier"):
-        sql += " AND qualifier = ?"
+        where += " AND qualifier = ?"
         params.append(term["qualifier"])
     if term.get("tag") == "majr":
-        sql += " AND major = 1"
-    return sql + ")", params
+        where += " AND major = 1"
+    return "citation_mesh", where, params
 
 
 def _author(term):
     """'Deng D' → last name Deng, initials starting with D; 'Deng' → any initials."""
     last, _, initials = term["term"].rpartition(" ") if " " in term["term"] else (term["term"], "", "")
-    return ("c.pmid IN (SELECT pmid FROM citation_authors WHERE last_name = ? COLLATE NOCASE "
-            "AND coalesce(initials, '') LIKE ?)", [last, initials + "%"])
+    return ("citation_authors", "last_name = ? COLLATE NOCASE AND coalesce(initials, '') LIKE ?",
+            [last, initials + "%"])
 
 
 def _date_range(tree):
