@@ -15,8 +15,10 @@ from sqlite_utils import Migrations
 from litref.db.candidates import refresh_claim_matches
 from litref.db.curation import CLAIM_CHECK_SQL, CURATION_LOG_SQL
 from litref.db.sql import quoted_list
+from litref.db.status_history import STATUS_HISTORY_SQL
 from litref.db.views import V1_CLAIM_VIEWS
 from litref.evidence.grading import classify, level_rows
+from litref.evidence.names import author_key, name_key
 from litref.evidence.vocabularies import stances
 
 migrations = Migrations("litref")
@@ -100,6 +102,10 @@ CHILD_TABLES = {
     "citation_databanks": {"pmid": int, "databank": str, "accession": str},
     "citation_links": {"pmid": int, "reftype": str, "target_pmid": int, "refsource": str},
 }
+
+# Columns litref derives from a child row as it writes it (db/citations.py), each
+# with the function that derives it; added by m012.
+DERIVED_CHILD_COLUMNS = {"citation_authors": {"name_key": author_key}}
 
 
 @migrations()
@@ -298,4 +304,37 @@ def m009_one_claim_check(db):
     for name in ("claim_evidence_needs_claim", "claim_evidence_keeps_claim"):
         db.execute(f"DROP TRIGGER {name}")
     for statement in CLAIM_CHECK_SQL:
+        db.execute(statement)
+
+
+@migrations()
+def m012_search_lookups(db):
+    """What PubMed users type, found by index at 1,000,000 citations: an author by
+    surname whatever its case and accents (citation_authors.name_key, see
+    evidence/names.py), a journal by its title or abbreviation, a DOI or PMC id,
+    and a MeSH heading, all without regard to case (web/literature.py)."""
+    db["citation_authors"].add_column("name_key", str)
+    db.conn.create_function("litref_name_key", 1, name_key, deterministic=True)
+    db.execute("UPDATE citation_authors "
+               "SET name_key = litref_name_key(coalesce(nullif(last_name, ''), collective_name))")
+    for statement in SEARCH_LOOKUP_INDEXES:
+        db.execute(statement)
+
+
+SEARCH_LOOKUP_INDEXES = [
+    "CREATE INDEX idx_citation_authors_name_key ON citation_authors (name_key)",
+    "CREATE INDEX idx_citations_journal_nocase ON citations (journal COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_journal_iso_nocase ON citations (journal_iso COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_doi_nocase ON citations (doi COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_pmcid ON citations (pmcid)",
+    "CREATE INDEX idx_citation_mesh_descriptor_nocase ON citation_mesh (descriptor COLLATE NOCASE)",
+]
+
+
+@migrations()
+def m012b_status_history(db):
+    """Each claim's status over time, for "What changed" (db/status_history.py):
+    written after every fetch, import and claims load, and by triggers when staff
+    change the curation."""
+    for statement in STATUS_HISTORY_SQL:
         db.execute(statement)

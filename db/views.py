@@ -188,8 +188,20 @@ _NOT_A_QUERY_HIT = """NOT EXISTS (
 _CITATION_COLUMNS = """c.title, c.authors, c.journal, c.year, c.study_design, c.design_rank, c.subjects,
            c.is_retracted, c.has_expression_of_concern"""
 
-# Query hits (a text match too, or not), then the text matches no query found:
-# each (claim, citation) once, arriving when it was first found either way.
+# The two halves of every candidate list: a claim's query hits (a text match too,
+# or not), then the text matches no query found.
+_QUERY_HITS = f"""FROM claims cl
+    JOIN search_hits h ON h.search = 'claim-' || cl.id
+    JOIN citations c ON c.pmid = h.pmid
+    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
+    WHERE {_IS_CANDIDATE}"""
+_OTHER_TEXT_MATCHES = f"""FROM claims cl
+    JOIN claim_text_matches m ON m.claim_id = cl.id
+    JOIN citations c ON c.pmid = m.pmid
+    WHERE {_NOT_A_QUERY_HIT}
+      AND {_IS_CANDIDATE}"""
+
+# Each (claim, citation) once, arriving when it was first found either way.
 CLAIM_CANDIDATES = f"""
 CREATE VIEW claim_candidates AS
 SELECT * FROM (
@@ -199,20 +211,26 @@ SELECT * FROM (
            CASE WHEN m.pmid IS NULL THEN 'claim query' ELSE 'claim query,text match' END
                AS found_by,
            m.text_rank, {_CITATION_COLUMNS}
-    FROM claims cl
-    JOIN search_hits h ON h.search = 'claim-' || cl.id
-    JOIN citations c ON c.pmid = h.pmid
-    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
-    WHERE {_IS_CANDIDATE}
+    {_QUERY_HITS}
     UNION ALL
     SELECT cl.id, c.pmid, c.added_at, 'text match', m.text_rank, {_CITATION_COLUMNS}
-    FROM claims cl
-    JOIN claim_text_matches m ON m.claim_id = cl.id
-    JOIN citations c ON c.pmid = m.pmid
-    WHERE {_NOT_A_QUERY_HIT}
-      AND {_IS_CANDIDATE}
+    {_OTHER_TEXT_MATCHES}
 )
 ORDER BY claim_id, subjects = 'humans' DESC, design_rank, coalesce(text_rank, 1000), year DESC
+"""
+
+# When each candidate arrived, in columns a date range can reach by index: a
+# candidate arrived after a moment when both found_at and matched_at are after it
+# (its claim_candidates.arrived is the earlier of the two). "What changed" counts
+# a week's new candidates per claim from it (web/changes.py).
+CLAIM_CANDIDATE_ARRIVALS = f"""
+CREATE VIEW claim_candidate_arrivals AS
+SELECT cl.id AS claim_id, c.pmid, h.first_seen AS found_at,
+       CASE WHEN m.pmid IS NULL THEN h.first_seen ELSE c.added_at END AS matched_at
+    {_QUERY_HITS}
+UNION ALL
+SELECT cl.id, c.pmid, c.added_at, c.added_at
+    {_OTHER_TEXT_MATCHES}
 """
 
 # The candidates of claim cl that arrived after its last review (s.last_reviewed),
@@ -250,6 +268,7 @@ V1_CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]
 VIEWS = {
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
     "claim_candidates": CLAIM_CANDIDATES,
+    "claim_candidate_arrivals": CLAIM_CANDIDATE_ARRIVALS,
     "claim_status": CLAIM_STATUS,
 }
 

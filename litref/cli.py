@@ -25,6 +25,7 @@ from litref.db.candidates import refresh_claim_matches
 from litref.db.claims import ClaimsRemoved, save_claims
 from litref.db.curation import missing_curated_pmids
 from litref.db.runs import close_interrupted, save_searches
+from litref.db.status_history import record_status_changes
 from litref.db.status import status_report
 from litref.demo import DEFAULT_CLAIMS, DEFAULT_SEARCHES, DEMO_DB, build_demo
 from litref.evidence.claim_queries import claim_search
@@ -87,6 +88,7 @@ def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet
             failed = _run_searches(database, settings, searches, full, since and since.date(), quiet)
             failed += not _fetch_missing_curated(database, settings)
             refresh_claim_matches(database)  # once, not after every batch: see db/candidates.py
+            record_status_changes(database, now=utc_now(), cause="fetch")
     except fetch_lock.LockError as error:
         fail(str(error), 2)
     except sqlite3.Error as error:  # disk full, file made read-only...: stop, nothing more can be stored
@@ -168,9 +170,11 @@ def _progress(searches, on_terminal):
 
 def _load_claims(database, claims, prune):
     try:
-        return save_claims(database, claims, now=utc_now(), prune=prune)
+        counts = save_claims(database, claims, now=utc_now(), prune=prune)
     except ClaimsRemoved as error:
         fail(str(error), 2)
+    record_status_changes(database, now=utc_now(), cause="claims")
+    return counts
 
 
 def _fetch_missing_curated(database, settings):

@@ -11,6 +11,7 @@ from pathlib import Path
 from litref.clock import utc_now
 from litref.db import citations, runs
 from litref.db.candidates import refresh_claim_matches
+from litref.db.status_history import record_status_changes
 from litref.fetch.eutils import PubMedError
 from litref.fetch.files import ImportFileError, file_batches
 from litref.fetch.harvest import Batch, Finished, Search, Searched, fetch_by_id, harvest, plan_run
@@ -92,6 +93,7 @@ def import_file(db, path, *, now):
                 totals["records"] += len(counts["pmids"])
             if totals["new"] or totals["updated"]:
                 refresh_claim_matches(db)  # once per file: it ranks every citation
+            record_status_changes(db, now=now, cause="import", detail=Path(path).name)
     except sqlite3.IntegrityError as error:
         raise ImportFileError(
             f"{path}: a record breaks a rule of the database ({error}). {kept} Please "

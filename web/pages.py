@@ -29,6 +29,12 @@ LINK_TYPES = {
 }
 CANDIDATES_SHOWN = 25
 HISTORY_SHOWN = 20
+# How a claim's evidence can be ordered within each stance.
+EVIDENCE_ORDERS = {
+    "grade": ("Strongest first", "d.is_missing, d.subjects = 'humans' DESC, "
+              "coalesce(nullif(d.design_rank, 0), 99), d.year DESC, d.pmid"),
+    "year": ("Newest first", "d.is_missing, d.year IS NULL, d.year DESC, d.design_rank, d.pmid"),
+}
 
 
 async def _dicts(db, sql, params=None):
@@ -49,8 +55,9 @@ async def status_counts(db):
     return [{**status, "count": counts.get(status["code"], 0)} for status in statuses.STATUSES]
 
 
-async def claim_page(db, claim_id):
-    """Everything the claim page shows, or None for an unknown claim id."""
+async def claim_page(db, claim_id, order="grade", candidate_page=1):
+    """Everything the claim page shows, or None for an unknown claim id: its evidence
+    in ``order`` (EVIDENCE_ORDERS), its candidates a page of CANDIDATES_SHOWN at a time."""
     claim = await _first(
         db, "SELECT id, page, section, text, archived_at FROM claims WHERE id = :id", {"id": claim_id}
     )
@@ -69,17 +76,22 @@ async def claim_page(db, claim_id):
         ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed")
     ))
     levels = await level_labels(db)
+    order = order if order in EVIDENCE_ORDERS else "grade"
     evidence = await _dicts(
         db,
         "SELECT d.*, c.title_html, c.has_erratum FROM claim_evidence_detail d "
         "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id "
-        "ORDER BY d.is_missing, d.design_rank, d.year DESC",
+        f"ORDER BY {EVIDENCE_ORDERS[order][1]}",
         {"id": claim_id},
     )
+    # One more than a page: whether there is a next page, without counting them all.
     candidates = await _dicts(
-        db, f"SELECT * FROM claim_candidates WHERE claim_id = :id LIMIT {CANDIDATES_SHOWN}",
+        db, f"SELECT * FROM claim_candidates WHERE claim_id = :id LIMIT {CANDIDATES_SHOWN + 1} "
+            f"OFFSET {(candidate_page - 1) * CANDIDATES_SHOWN}",
         {"id": claim_id},
     )
+    candidates_more = len(candidates) > CANDIDATES_SHOWN
+    candidates = candidates[:CANDIDATES_SHOWN]
     extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
     evidence = [_describe(row, extras, levels) for row in evidence]
     return {
@@ -89,8 +101,13 @@ async def claim_page(db, claim_id):
             for stance in stances.STANCES
         ],
         "evidence_count": len(evidence),
+        "exportable_count": sum(not row["is_missing"] for row in evidence),
+        "evidence_order": order,
+        "evidence_orders": {code: label for code, (label, _) in EVIDENCE_ORDERS.items()},
         "candidates": [_describe(row, extras, levels) for row in candidates],
-        "candidates_truncated": len(candidates) == CANDIDATES_SHOWN,
+        "candidates_more": candidates_more,
+        "candidate_page": candidate_page,
+        "candidates_per_page": CANDIDATES_SHOWN,
         "history": await _dicts(
             db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
                 f"LIMIT {HISTORY_SHOWN}", {"id": claim_id},
@@ -137,6 +154,13 @@ async def citation_page(db, pmid):
             by_pmid,
         ),
     }
+
+
+async def describe_citations(db, rows):
+    """Citation rows (dicts with pmid) with what every page shows of a citation."""
+    extras = await _citation_extras(db, [row["pmid"] for row in rows])
+    levels = await level_labels(db)
+    return [_describe(row, extras, levels) for row in rows]
 
 
 async def level_labels(db):

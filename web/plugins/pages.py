@@ -1,38 +1,28 @@
-"""The staff pages: home page figures, /claim/<id> and /citation/<pmid>.
+"""The staff pages: home page figures, /claim/<id> and /citation/<pmid>
+(the lists staff work from are in lists.py)."""
 
-Routes name no database, so the same URLs work for demo.db and citations.db:
-they read the first (only) database Datasette serves.
-"""
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from litref.evidence.vocabularies import stances
 from litref.web import pages
-from litref.web.links import citation_path, claim_path
+from litref.web.links import claim_path
+from litref.web.rendering import render as _render
+from litref.web.rendering import staff_database as _database
 
 # Exports and feeds of one claim's evidence (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
 
 
-async def _database(datasette, request):
-    db = datasette.get_database()
-    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
-    return db
-
-
-async def _render(datasette, request, template, context):
-    return Response.html(await datasette.render_template(
-        template, {**context, "database": datasette.get_database().name,
-                   "claim_path": claim_path, "citation_path": citation_path},
-        request=request,
-    ))
-
-
 async def claim_view(datasette, request):
     claim_id = request.url_vars["claim_id"]
-    details = await pages.claim_page(await _database(datasette, request), claim_id)
+    page = request.args.get("candidates", "1")
+    details = await pages.claim_page(
+        await _database(datasette, request), claim_id, order=request.args.get("order", "grade"),
+        candidate_page=int(page) if page.isdigit() and 0 < int(page) < 1000 else 1)
     if details is None:
         raise NotFound(f"There is no claim with id “{claim_id}”. Claim ids are listed in the "
                        "claims table; check the link or pick the claim there.")
@@ -40,6 +30,8 @@ async def claim_view(datasette, request):
         **details,
         "stances": stances.STANCES,
         "exports": CLAIM_EXPORTS,
+        "db_path": datasette.urls.database(datasette.get_database().name),
+        "back": "?claim_id=" + quote(claim_id, safe=""),
         # An archived claim is off the website: its evidence is kept as it was.
         "can_edit": bool(request.actor and request.actor.get("id"))
         and not details["claim"]["archived_at"],

@@ -6,8 +6,9 @@ document.querySelectorAll("form[data-curate]").forEach((form) => {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = form.querySelector(".form-message");
-    const button = form.querySelector("button[type=submit]");
-    const body = new URLSearchParams(new FormData(form));
+    // The pressed button: one of a stance's buttons carries the stance itself.
+    const button = event.submitter || form.querySelector("button[type=submit]");
+    const body = new URLSearchParams(new FormData(form, event.submitter));
     body.set("_json", "1");
     button.disabled = true;
     message.className = "form-message";

@@ -1,0 +1,98 @@
+"""The fetch runs in words, behind /fetches: "Last night: 55 searches, 3 new
+citations, 1 failed: msc-sle (PubMed stayed unreachable...)".
+
+One ``litref fetch`` runs its searches one after another, so a fetch is a run
+of fetch_runs with under an hour between one run's end and the next one's start
+(the rule of the citations_since_last_fetch query).
+"""
+
+from datetime import datetime, timedelta, timezone
+
+FETCH_GAP = timedelta(hours=1)
+PROBLEMS = ("failed", "incomplete", "interrupted")
+
+
+def _moment(text):
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def group_fetches(runs):
+    """Runs (dicts, oldest first) → fetches, newest first: each with its runs and totals."""
+    fetches, current, previous_end = [], None, None
+    for run in runs:
+        started = _moment(run["started"])
+        if current is None or previous_end is None or started is None \
+                or started - previous_end > FETCH_GAP:
+            current = {"runs": []}
+            fetches.append(current)
+        current["runs"].append(run)
+        previous_end = _moment(run["finished"]) or started
+    return [_totals(fetch["runs"]) for fetch in reversed(fetches)]
+
+
+def _totals(runs):
+    problems = [run for run in runs if run["status"] in PROBLEMS]
+    return {
+        "started": runs[0]["started"], "finished": runs[-1]["finished"],
+        "searches": len(runs), "new": sum(run["new"] or 0 for run in runs),
+        "updated": sum(run["updated"] or 0 for run in runs),
+        "problems": problems, "running": [run for run in runs if run["status"] == "running"],
+        "runs": runs,
+    }
+
+
+def day_words(text, now):
+    """'today', 'yesterday' or 'Mon 1 Dec 2025' for a stored UTC time."""
+    moment = _moment(text)
+    if moment is None:
+        return text or ""
+    days = (now.date() - moment.astimezone(timezone.utc).date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    return moment.strftime("%a %-d %b %Y")
+
+
+def in_words(fetch):
+    """'55 searches, 3 new citations, 2 updated, 1 failed' for one fetch."""
+    parts = [_count(fetch["searches"], "search", "searches"),
+             _count(fetch["new"], "new citation", "new citations")]
+    if fetch["updated"]:
+        parts.append(_count(fetch["updated"], "citation updated", "citations updated"))
+    if fetch["problems"]:
+        parts.append(f"{len(fetch['problems'])} did not succeed")
+    if fetch["running"]:
+        parts.append(f"{len(fetch['running'])} still running")
+    return ", ".join(parts)
+
+
+def _count(number, one, many):
+    return f"{number:,} {one if number == 1 else many}"
+
+
+async def fetch_summary(db, *, now, days=30):
+    """Fetches of the last ``days`` days, newest first, and the failures no later
+    successful run of the same search has put right."""
+    since = (now - timedelta(days=days)).isoformat(timespec="seconds")
+    runs = [dict(row) for row in (await db.execute(
+        "SELECT id, search, mode, started, finished, status, new, updated, missing, error, "
+        "count_reported, ids_retrieved FROM fetch_runs WHERE started >= :since "
+        "ORDER BY started, id", {"since": since})).rows]
+    unresolved = [dict(row) for row in (await db.execute(
+        f"SELECT r.id, r.search, r.status, r.started, r.error FROM fetch_runs r "
+        f"WHERE r.status IN {PROBLEMS} AND NOT EXISTS (SELECT 1 FROM fetch_runs later "
+        "WHERE later.search = r.search AND later.started > r.started AND later.status = 'ok') "
+        "ORDER BY r.started DESC, r.id DESC")).rows]
+    last = (await db.execute("SELECT max(started) FROM fetch_runs")).rows[0][0]
+    fetches = group_fetches(runs)
+    for fetch in fetches:
+        fetch["day"] = day_words(fetch["started"], now)
+        fetch["words"] = in_words(fetch)
+    return {"fetches": fetches, "unresolved": unresolved, "days": days, "last_started": last,
+            "searches": [dict(row) for row in (await db.execute(
+                "SELECT name, description FROM searches ORDER BY name LIKE 'claim-%', name")).rows]}

@@ -1,0 +1,24 @@
+"""What every staff page's route does first and last: check that the visitor may
+read the database, and render a template with the links every page uses.
+
+Routes name no database, so the same URLs work for demo.db and citations.db:
+they read the first (only) database Datasette serves.
+"""
+
+from datasette.utils.asgi import Response
+
+from litref.web.links import citation_path, claim_path
+
+
+async def staff_database(datasette, request):
+    db = datasette.get_database()
+    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
+    return db
+
+
+async def render(datasette, request, template, context):
+    return Response.html(await datasette.render_template(
+        template, {**context, "database": datasette.get_database().name,
+                   "claim_path": claim_path, "citation_path": citation_path},
+        request=request,
+    ))
