@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 FETCH_GAP = timedelta(hours=1)
 PROBLEMS = ("failed", "incomplete", "interrupted")
+_PROBLEMS_SQL = "(" + ", ".join(f"'{status}'" for status in PROBLEMS) + ")"
 
 
 def _moment(text):
@@ -45,17 +46,15 @@ def _totals(runs):
     }
 
 
-def day_words(text, now):
-    """'today', 'yesterday' or 'Mon 1 Dec 2025' for a stored UTC time."""
+def when_words(text, now):
+    """'Today, 03:30 UTC', 'Yesterday, 03:30 UTC' or 'Mon 1 Dec 2025, 03:30 UTC'."""
     moment = _moment(text)
     if moment is None:
         return text or ""
-    days = (now.date() - moment.astimezone(timezone.utc).date()).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    return moment.strftime("%a %-d %b %Y")
+    moment = moment.astimezone(timezone.utc)
+    days = (now.date() - moment.date()).days
+    day = {0: "Today", 1: "Yesterday"}.get(days) or moment.strftime("%a %-d %b %Y")
+    return f"{day}, {moment:%H:%M} UTC"
 
 
 def in_words(fetch):
@@ -85,13 +84,13 @@ async def fetch_summary(db, *, now, days=30):
         "ORDER BY started, id", {"since": since})).rows]
     unresolved = [dict(row) for row in (await db.execute(
         f"SELECT r.id, r.search, r.status, r.started, r.error FROM fetch_runs r "
-        f"WHERE r.status IN {PROBLEMS} AND NOT EXISTS (SELECT 1 FROM fetch_runs later "
+        f"WHERE r.status IN {_PROBLEMS_SQL} AND NOT EXISTS (SELECT 1 FROM fetch_runs later "
         "WHERE later.search = r.search AND later.started > r.started AND later.status = 'ok') "
         "ORDER BY r.started DESC, r.id DESC")).rows]
     last = (await db.execute("SELECT max(started) FROM fetch_runs")).rows[0][0]
     fetches = group_fetches(runs)
     for fetch in fetches:
-        fetch["day"] = day_words(fetch["started"], now)
+        fetch["heading"] = when_words(fetch["started"], now)
         fetch["words"] = in_words(fetch)
     return {"fetches": fetches, "unresolved": unresolved, "days": days, "last_started": last,
             "searches": [dict(row) for row in (await db.execute(

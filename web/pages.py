@@ -132,9 +132,9 @@ async def citation_page(db, pmid):
     return {
         "citation": _describe(citation, extras, await level_labels(db)),
         "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
-        "authors": await _dicts(
+        "authors": [{**author, "search_term": author_search_term(author)} for author in await _dicts(
             db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
-        ),
+        )],
         "mesh": group_mesh(await _dicts(
             db, "SELECT descriptor, qualifier, major FROM citation_mesh WHERE pmid = :pmid "
                 "ORDER BY rowid", by_pmid,
@@ -161,6 +161,14 @@ async def describe_citations(db, rows):
     extras = await _citation_extras(db, [row["pmid"] for row in rows])
     levels = await level_labels(db)
     return [_describe(row, extras, levels) for row in rows]
+
+
+def author_search_term(author):
+    """What finds everything stored by an author: "Deng D[au]", or a group's name."""
+    if author.get("collective_name"):
+        return f'"{author["collective_name"]}"[au]'
+    name = " ".join(part for part in (author.get("last_name"), author.get("initials")) if part)
+    return f"{name}[au]"
 
 
 async def level_labels(db):

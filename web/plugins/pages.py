@@ -12,7 +12,7 @@ from litref.web.links import claim_path
 from litref.web.rendering import render as _render
 from litref.web.rendering import staff_database as _database
 
-# Exports and feeds of one claim's evidence (their renderers live elsewhere).
+# Exports of a claim's evidence or of one citation (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
 
@@ -52,7 +52,7 @@ async def citation_view(datasette, request):
     if not details:
         raise NotFound(f"PMID “{pmid}” is not in this database. Check the number; if it is "
                        f"right, the article has not been fetched yet: look it up on PubMed.")
-    return await _render(datasette, request, "citation.html", details)
+    return await _render(datasette, request, "citation.html", {**details, "exports": CLAIM_EXPORTS})
 
 
 @hookimpl
