@@ -51,7 +51,8 @@ OPERATORS = {"AND", "OR", "NOT"}
 _OPERATOR_AT_END = re.compile(r"(?:^|\s)(AND|OR|NOT)\s*$")
 _OPERATOR_AT_START = re.compile(r"^\s*(AND|OR)\b")
 _YEARS = re.compile(r"^\s*(\d{4})(?:\s*[:\-]\s*(\d{4}))?\s*$")
-MAX_GUESS_WORDS = 4  # "van der Heijde D": longer text is not a name or a journal guess
+MAX_NAME_WORDS = 4  # "van der Heijde D": longer text is not a name
+MAX_HEADING_WORDS = 12  # nor, longer than this, a journal's title or a MeSH heading
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’\-.]*$")
 
 
@@ -184,13 +185,13 @@ def mapping_guesses(words):
     each only when the text could be one. A single word and a MeSH heading are
     searched as words too; a name with initials, or several words that are a
     journal, only as that (see web/literature.py)."""
-    if not words or '"' in words or re.search(r"\b(?:AND|OR|NOT)\b|\*|\d", words):
+    if not words or '"' in words or re.search(r"\b(?:AND|OR|NOT)\b|\*", words):
         return {}
     parts = words.split()
-    if len(parts) > MAX_GUESS_WORDS:
+    if len(parts) > MAX_HEADING_WORDS:
         return {}
     guesses = {"mesh": words, "journal": words}
-    author = author_guess(parts)
+    author = author_guess(parts) if len(parts) <= MAX_NAME_WORDS else None
     if author:
         guesses["author"] = author
     return guesses
