@@ -322,12 +322,19 @@ def m012_search_lookups(db):
 
 
 SEARCH_LOOKUP_INDEXES = [
-    "CREATE INDEX idx_citation_authors_name_key ON citation_authors (name_key)",
+    # Covering: the PMIDs of an author or a heading without reading the rows.
+    "CREATE INDEX idx_citation_authors_name_key ON citation_authors (name_key, initials, pmid)",
+    "CREATE INDEX idx_citation_mesh_descriptor_nocase "
+    "ON citation_mesh (descriptor COLLATE NOCASE, major, pmid)",
     "CREATE INDEX idx_citations_journal_nocase ON citations (journal COLLATE NOCASE)",
     "CREATE INDEX idx_citations_journal_iso_nocase ON citations (journal_iso COLLATE NOCASE)",
     "CREATE INDEX idx_citations_doi_nocase ON citations (doi COLLATE NOCASE)",
     "CREATE INDEX idx_citations_pmcid ON citations (pmcid)",
-    "CREATE INDEX idx_citation_mesh_descriptor_nocase ON citation_mesh (descriptor COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_has_expression_of_concern ON citations (has_expression_of_concern)",
+    # What the search page counts, by PMID: a citation's row holds its abstract, and
+    # reading year or journal from it means reading past the abstract (bench/README.md).
+    "CREATE INDEX idx_citations_search_facets ON citations "
+    "(pmid, year, study_design, subjects, journal, is_retracted, has_expression_of_concern, is_deleted)",
 ]
 
 

@@ -14,14 +14,8 @@ from litref.evidence.vocabularies import flags, statuses
 from litref.web.pages import describe_citations
 
 DEFAULT_DAYS = 7
-MAX_DAYS = 92
 FLAGGED_SHOWN = 50
 _FLAGGED = " OR ".join(flags.COLUMNS)
-
-
-def days_from(args):
-    value = args.get("days", "")
-    return min(int(value), MAX_DAYS) if value.isdigit() and int(value) > 0 else DEFAULT_DAYS
 
 
 async def what_changed(db, *, now, days):

@@ -74,7 +74,10 @@ def _count(number, one, many):
     return f"{number:,} {one if number == 1 else many}"
 
 
-async def fetch_summary(db, *, now, days=30):
+DEFAULT_DAYS = 30
+
+
+async def fetch_summary(db, *, now, days=DEFAULT_DAYS):
     """Fetches of the last ``days`` days, newest first, and the failures no later
     successful run of the same search has put right."""
     since = (now - timedelta(days=days)).isoformat(timespec="seconds")

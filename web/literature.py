@@ -1,12 +1,13 @@
 """The literature search behind /search: what PubMed users type, answered from the
 stored citations as readable cards, with facets.
 
-A typed text (web/pubmed_query.py) becomes one SQL statement that returns every
-matching citation's PMID, relevance and the columns the facets count (at most
-MAX_MATCHES): words through the full-text index (bm25, title words counting five
-times), authors, journals, DOIs and MeSH headings through the indexes of
-migration m012. Counting and facets are then done here over those rows, and
-only the page shown is read in full, with its matches marked (web/highlight.py).
+A typed text (web/pubmed_query.py) becomes one SQL statement (``statement``)
+for the whole page: words through the full-text index (bm25, title words
+counting five times), authors, journals, DOIs and MeSH headings through the
+indexes of migration m012; every match read once, with what the facets count,
+from a covering index; the total, the facet counts and the page's PMIDs come
+back together. Only the page shown is then read in full, with its matches
+marked (web/highlight.py).
 
 Relevance: citations with the words in the title or abstract first, best first;
 then those found only by author, journal or MeSH heading, newest first.
@@ -18,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
+from datasette.database import QueryInterrupted
 from markupsafe import escape
 
 from litref.evidence.vocabularies import designs, flags, subjects
@@ -27,22 +29,20 @@ from litref.web.highlight import excerpt_html, mark_authors, mark_html, marked_w
 
 PAGE_SIZE = 20
 MAX_PAGES = 50
-MAX_MATCHES = 100_000  # beyond this the list is cut, and the page says so
 JOURNALS_SHOWN = 10
 SORTS = {"relevance": "Best match", "date": "Newest first"}
 FLAG_COLUMNS = [flag["column"] for flag in flags.FLAGS]
-# facet → (column of a match row, its label); a match row is MATCH_COLUMNS.
+# facet → its label, and the column of citations it counts.
 FACETS = {
     "year": "Year", "design": "Study design", "subjects": "Subjects", "journal": "Journal",
     "flag": "Flagged",
 }
 FACET_COLUMNS = {"year": "c.year", "design": "c.study_design", "subjects": "c.subjects",
                  "journal": "c.journal"}
-MATCH_COLUMNS = ("pmid", "score", "year", "design", "subjects", "journal", *FLAG_COLUMNS)
-_MATCH_SELECT = ("c.pmid, {score} AS score, c.year, c.study_design, c.subjects, c.journal, "
+_FACET_SELECT = ("c.year, c.study_design AS design, c.subjects, c.journal, "
                  + ", ".join(f"c.{column}" for column in FLAG_COLUMNS))
-ORDER = {"relevance": "score IS NULL, score, c.pmid DESC",
-         "date": "c.year IS NULL, c.year DESC, c.pmid DESC"}
+ORDER = {"relevance": "score IS NULL, score, pmid DESC",
+         "date": "year IS NULL, year DESC, pmid DESC"}
 _TEXT = ("SELECT rowid AS pmid, bm25(citations_fts, 5.0, 1.0) AS score FROM citations_fts "
          "WHERE citations_fts MATCH :fts")
 # A clause's field → the PMIDs it finds (the named parameter is its value).
@@ -206,57 +206,78 @@ def _facet_filters(filters):
     for index, (facet, value) in enumerate(filters):
         name = f"facet{index}"
         if facet == "flag":
-            column = value if value in FLAG_COLUMNS else "0"  # an unknown flag matches nothing
-            conditions.append(f"c.{column} = 1" if column != "0" else "0")
+            # An unknown flag matches nothing.
+            conditions.append(f"c.{value} = 1" if value in FLAG_COLUMNS else "0")
         else:
             conditions.append(f"{FACET_COLUMNS[facet]} = :{name}")
             params[name] = int(value) if facet == "year" and value.isdigit() else value
     return conditions, params
 
 
-def matches_statement(search, parts):
-    """The SQL and parameters of every match (MATCH_COLUMNS), in the chosen order."""
+def _filter_base(filters, facet_params):
+    """The first facet choice as the PMIDs to start from (each has an index)."""
+    facet, value = filters[0]
+    if facet == "flag":
+        column = value if value in FLAG_COLUMNS else "is_deleted AND 0"
+        return f"SELECT pmid, NULL AS score FROM citations WHERE {column} = 1"
+    return (f"SELECT pmid, NULL AS score FROM citations "
+            f"WHERE {FACET_COLUMNS[facet].removeprefix('c.')} = :facet0")
+
+
+def statement(search, parts):
+    """One SQL statement for the whole page, and its parameters. Its rows are
+    (kind, value, number): ("total", None, n), one row per facet value with its count,
+    then ("page", pmid, None) for each citation of the page, in order.
+
+    Every match is read once into ``m`` (MATERIALIZED): its PMID, relevance and the
+    columns the facets count, from the covering index idx_citations_search_facets
+    (the citations rows themselves hold the abstracts and are slow to read).
+    """
     base_index = None
+    conditions, params = [], {}
     if not parts:
         base_index, base = _clause_base(search.query)
         parts = [base] if base else []
-    conditions, params = _clause_filters(search.query, skip=base_index)
+    clause_conditions, clause_params = _clause_filters(search.query, skip=base_index)
     facet_conditions, facet_params = _facet_filters(search.filters)
-    conditions += facet_conditions
-    params.update(facet_params)
+    conditions += clause_conditions + facet_conditions
+    params.update(clause_params, **facet_params)
+    if not parts:  # no words and no field: every citation, as chosen in the facets
+        parts = [(_filter_base(search.filters, facet_params), {})]
     for _, part_params in parts:
         params.update(part_params)
-    where = " AND ".join(conditions) or "1"
-    if parts:
-        # Each part on its own (bm25 works only beside its MATCH), then each PMID once.
-        found = ", ".join(f"found{i} AS MATERIALIZED ({sql})" for i, (sql, _) in enumerate(parts))
-        union = " UNION ALL ".join(f"SELECT pmid, score FROM found{i}" for i in range(len(parts)))
-        prefix = f"WITH {found} "
-        source = (f"(SELECT pmid, min(score) AS score FROM ({union}) GROUP BY pmid) AS m "
-                  "JOIN citations c ON c.pmid = m.pmid")
-        select = _MATCH_SELECT.format(score="m.score")
-    else:  # no words: every citation, filtered
-        prefix, source, select = "", "citations c", _MATCH_SELECT.format(score="NULL")
-    sql = (f"{prefix}SELECT {select} FROM {source} WHERE {where} "
-           f"ORDER BY {ORDER[search.sort]} LIMIT {MAX_MATCHES + 1}")
-    return sql, params
+    # Each part on its own (bm25 works only beside its MATCH), then each PMID once.
+    found = ", ".join(f"found{i} AS MATERIALIZED ({sql})" for i, (sql, _) in enumerate(parts))
+    union = " UNION ALL ".join(f"SELECT pmid, score FROM found{i}" for i in range(len(parts)))
+    best = union if len(parts) == 1 else f"SELECT pmid, min(score) AS score FROM ({union}) GROUP BY pmid"
+    matches = (f"m AS MATERIALIZED (SELECT b.pmid, b.score, {_FACET_SELECT} FROM ({best}) AS b "
+               f"JOIN citations c INDEXED BY idx_citations_search_facets ON c.pmid = b.pmid "
+               f"WHERE {' AND '.join(conditions) or '1'})")
+    start = (search.page - 1) * PAGE_SIZE
+    arms = [
+        "SELECT 'total', NULL, count(*) FROM m",
+        *(f"SELECT '{facet}', {facet}, count(*) FROM m GROUP BY {facet}" for facet in ("year", "design", "subjects")),
+        f"SELECT * FROM (SELECT 'journal', journal, count(*) AS n FROM m GROUP BY journal "
+        f"ORDER BY n DESC, journal LIMIT {JOURNALS_SHOWN})",
+        *(f"SELECT 'flag', '{column}', coalesce(sum({column}), 0) FROM m" for column in FLAG_COLUMNS),
+        f"SELECT * FROM (SELECT 'page', pmid, NULL FROM m ORDER BY {ORDER[search.sort]} "
+        f"LIMIT {PAGE_SIZE} OFFSET {start})",
+    ]
+    return f"WITH {found}, {matches} " + " UNION ALL ".join(arms), params
 
 
-# --- facets -----------------------------------------------------------------------
-
-
-def facet_counts(rows):
-    """{facet: Counter of values} over match rows (dicts of MATCH_COLUMNS)."""
+def read_statement(rows):
+    """(facet counts, total, page PMIDs) from the rows of ``statement``."""
     counts = {facet: Counter() for facet in FACETS}
-    for row in rows:
-        counts["year"][row["year"]] += 1
-        counts["design"][row["design"]] += 1
-        counts["subjects"][row["subjects"]] += 1
-        counts["journal"][row["journal"]] += 1
-        for column in FLAG_COLUMNS:
-            if row[column]:
-                counts["flag"][column] += 1
-    return counts
+    total, page = 0, []
+    for kind, value, number in rows:
+        if kind == "total":
+            total = number
+        elif kind == "page":
+            page.append(value)
+        elif number:
+            counts[kind][value] = number
+    return counts, total, page
 
 
 def facet_lists(counts, search):
@@ -338,22 +359,21 @@ async def run(db, search, facet_cache, describe):
     what every page shows of a citation (web/pages.py)."""
     shown, parts = await interpretations(db, search.query)
     browsing = search.query.is_empty
+    too_broad = False
     if browsing and not search.filters:
         counts = await facet_cache.counts(db)
-        total, truncated = counts["total"], False
-        page_pmids = await _newest(db, search)
+        total, page_pmids = counts["total"], await _newest(db, search)
     else:
-        sql, params = matches_statement(search, parts)
-        rows = [dict(zip(MATCH_COLUMNS, row)) for row in (await db.execute(sql, params)).rows]
-        truncated = len(rows) > MAX_MATCHES
-        rows = rows[:MAX_MATCHES]
-        counts, total = facet_counts(rows), len(rows)
-        start = (search.page - 1) * PAGE_SIZE
-        page_pmids = [row["pmid"] for row in rows[start:start + PAGE_SIZE]]
+        sql, params = statement(search, parts)
+        try:
+            counts, total, page_pmids = read_statement((await db.execute(sql, params)).rows)
+        except QueryInterrupted:
+            too_broad = True
+            counts, total, page_pmids = {facet: Counter() for facet in FACETS}, 0, []
     cards = await _cards(db, page_pmids, search, shown, describe)
     last_page = min(MAX_PAGES, max(1, -(-total // PAGE_SIZE)))
     return {
-        "search": search, "shown": shown, "total": total, "truncated": truncated,
+        "search": search, "shown": shown, "total": total, "too_broad": too_broad,
         "cards": cards, "facets": facet_lists(counts, search),
         "sorts": [{"code": code, "label": label, "chosen": code == search.sort,
                    "href": address(search, sort=code)} for code, label in SORTS.items()],
@@ -367,7 +387,7 @@ async def _newest(db, search):
     order = ORDER[search.sort].replace("score IS NULL, score, ", "")
     start = (search.page - 1) * PAGE_SIZE
     rows = await db.execute(
-        f"SELECT c.pmid FROM citations c ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {start}")
+        f"SELECT pmid FROM citations ORDER BY {order} LIMIT {PAGE_SIZE} OFFSET {start}")
     return [row[0] for row in rows.rows]
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from datasette import hookimpl
 
 from litref.web import changes, claims_list, fetch_summary, literature, pages
-from litref.web.rendering import render, staff_database
+from litref.web.rendering import days_from, render, staff_database
 
 FACETS = literature.FacetCache()
 
@@ -32,14 +32,16 @@ async def claims_view(datasette, request):
 
 async def changes_view(datasette, request):
     db = await staff_database(datasette, request)
-    found = await changes.what_changed(db, now=_now(), days=changes.days_from(request.args))
+    found = await changes.what_changed(db, now=_now(),
+                                       days=days_from(request.args, changes.DEFAULT_DAYS))
     return await render(datasette, request, "changes.html", found)
 
 
 async def fetches_view(datasette, request):
     db = await staff_database(datasette, request)
+    days = days_from(request.args, fetch_summary.DEFAULT_DAYS)
     return await render(datasette, request, "fetches.html",
-                        await fetch_summary.fetch_summary(db, now=_now()))
+                        await fetch_summary.fetch_summary(db, now=_now(), days=days))
 
 
 @hookimpl
