@@ -8,22 +8,17 @@ import xml.etree.ElementTree as ElementTree
 import feedparser
 import pytest
 
-from litref.db.database import open_db
 from tests.web_fetches import (
-    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, add_fetch_history,
+    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, build_fetched_site_db,
 )
-from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
+from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    path = build_site_db(tmp_path_factory.mktemp("feeds") / "demo.db")
-    database = open_db(path)
-    add_fetch_history(database)
-    database.close()
-    site = Site(path)
+    site = Site(build_fetched_site_db(tmp_path_factory.mktemp("feeds") / "demo.db"))
     yield site
     site.close()
 

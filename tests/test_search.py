@@ -216,3 +216,22 @@ def test_an_excerpt_starts_near_the_first_match_and_keeps_labels_and_formatting(
     opening = str(excerpt_html(abstract, set()))
     assert opening.startswith("<b>BACKGROUND:</b> Filler") and opening.endswith(" …")
     assert excerpt_html(None, {"x"}) is None and excerpt_html("<p>broken", {"x"}) is None
+
+
+def test_a_reading_too_broad_to_add_is_offered_as_a_search_of_its_own(site, monkeypatch):
+    monkeypatch.setattr(literature, "UNION_LIMIT", 0)  # as a general heading at 1,000,000
+    found, html = results(site, "Mesenchymal Stem Cells")
+    assert MESH_INDEXED not in found  # its words are not in its title or abstract
+    assert "Also a search of its own" in html
+    assert 'href="/search?q=%22Mesenchymal+Stem+Cells%22%5Bmh%5D"' in html
+    assert MESH_INDEXED in results(site, '"Mesenchymal Stem Cells"[mh]')[0]
+
+
+def test_past_what_is_counted_the_page_says_more_than(site, monkeypatch):
+    monkeypatch.setattr(literature, "COUNTED", 5)
+    found, html = results(site, "synthetic", design="other")  # a condition: counted from the first 5
+    assert "More than 5 citations (the choices on the left count the first 5)" in html
+    assert len(found) == 5
+    _, html = results(site, "synthetic")  # no condition: the total is exact
+    assert re.search(r"\b2\d citations \(the choices on the left count the first 5\)", html)
+    assert "More than" not in html

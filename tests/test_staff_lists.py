@@ -14,9 +14,9 @@ from litref.db.status_history import record_status_changes
 from litref.pipeline import import_file
 from litref.web import fetch_summary
 from tests.eutils_server import synthetic_article
-from tests.web_fetches import BROKEN_SEARCH, NEW_PMIDS, SEARCH, add_fetch_history
+from tests.web_fetches import BROKEN_SEARCH, NEW_PMIDS, SEARCH, build_fetched_site_db
 from tests.web_site import (
-    CDC_META_ANALYSIS, CONTRADICTED_CLAIM, FIXTURES, UNLINKED_CLAIM, Site, build_site_db, copy_site,
+    CDC_META_ANALYSIS, CONTRADICTED_CLAIM, Site, build_site_db, copy_site,
 )
 
 UNCURATED = "lupus-malar-rash"
@@ -24,11 +24,7 @@ UNCURATED = "lupus-malar-rash"
 
 @pytest.fixture(scope="module")
 def site_db(tmp_path_factory):
-    path = build_site_db(tmp_path_factory.mktemp("lists") / "demo.db")
-    database = open_db(path)
-    add_fetch_history(database)
-    database.close()
-    return path
+    return build_fetched_site_db(tmp_path_factory.mktemp("lists") / "demo.db")
 
 
 @pytest.fixture

@@ -75,6 +75,7 @@ def _count(number, one, many):
 
 
 DEFAULT_DAYS = 30
+DETAILED = 7  # the newest fetches listed search by search; older ones in words only
 
 
 async def fetch_summary(db, *, now, days=DEFAULT_DAYS):
@@ -96,5 +97,6 @@ async def fetch_summary(db, *, now, days=DEFAULT_DAYS):
         fetch["heading"] = when_words(fetch["started"], now)
         fetch["words"] = in_words(fetch)
     return {"fetches": fetches, "unresolved": unresolved, "days": days, "last_started": last,
+            "detailed": DETAILED,
             "searches": [dict(row) for row in (await db.execute(
                 "SELECT name, description FROM searches ORDER BY name LIKE 'claim-%', name")).rows]}

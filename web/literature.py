@@ -29,6 +29,8 @@ from litref.web.highlight import excerpt_html, mark_authors, mark_html, marked_w
 
 PAGE_SIZE = 20
 MAX_PAGES = 50
+COUNTED = 10_000  # matches read and counted at most (bench/README.md: the page at 1,000,000)
+UNION_LIMIT = 20_000  # an author, journal or heading guessed from the words, at most
 JOURNALS_SHOWN = 10
 SORTS = {"relevance": "Best match", "date": "Newest first"}
 FLAG_COLUMNS = [flag["column"] for flag in flags.FLAGS]
@@ -43,6 +45,9 @@ _FACET_SELECT = ("c.year, c.study_design AS design, c.subjects, c.journal, "
                  + ", ".join(f"c.{column}" for column in FLAG_COLUMNS))
 ORDER = {"relevance": "score IS NULL, score, pmid DESC",
          "date": "year IS NULL, year DESC, pmid DESC"}
+# The same order where a match b meets its citation c.
+_JOINED_ORDER = {"relevance": "b.score IS NULL, b.score, b.pmid DESC",
+                 "date": "c.year IS NULL, c.year DESC, b.pmid DESC"}
 _TEXT = ("SELECT rowid AS pmid, bm25(citations_fts, 5.0, 1.0) AS score FROM citations_fts "
          "WHERE citations_fts MATCH :fts")
 # A clause's field → the PMIDs it finds (the named parameter is its value).
@@ -85,23 +90,35 @@ def search_from_args(args):
 
 
 async def interpretations(db, query):
-    """How the query is searched: a list of (field, value as shown), and the SQL parts
-    (each a SELECT of pmid and score, all joined by UNION ALL) with their parameters."""
+    """How the query is searched: (what it was searched as, a list of (field, value);
+    the SQL parts, each a SELECT of pmid and score, joined by UNION ALL, with their
+    parameters; readings left out because too broad, as (field, value))."""
     if query.is_identifier:
         field, value = _identifier(query)
-        return [(field, value)], [_field_part(field, "id", value)]
+        return [(field, value)], [_field_part(field, "id", value)], []
     if not query.words:
-        return [], []
+        return [], [], []
     guesses = await _holding_guesses(db, query.words)
     exclusive = [(f, v) for f, v in guesses if _is_exclusive(f, v)]
     if exclusive:
-        return [(f, v) for f, v in exclusive], [
-            _field_part(f, f"guess{i}", v) for i, (f, v) in enumerate(exclusive)]
-    words = fts_words(query.words)
-    shown = [("words", query.words)] + [(f, v) for f, v in guesses]
-    parts = [(_TEXT, {"fts": words})]
-    parts += [_field_part(f, f"guess{i}", v) for i, (f, v) in enumerate(guesses)]
-    return shown, parts
+        return exclusive, [_field_part(f, f"guess{i}", v) for i, (f, v) in enumerate(exclusive)], []
+    added, offered = [], []
+    for field, value in guesses:
+        (added if await _is_narrow(db, field, value) else offered).append((field, value))
+    parts = [(_TEXT, {"fts": fts_words(query.words)})]
+    parts += [_field_part(f, f"guess{i}", v) for i, (f, v) in enumerate(added)]
+    return [("words", query.words), *added], parts, offered
+
+
+async def _is_narrow(db, field, value):
+    """Whether a reading of the words finds few enough citations to be added to the
+    words' own: a general MeSH heading or a common surname (Inflammation, Wang) on
+    tens of thousands would bury the words' best matches and slow every page. Those
+    are offered as a search of their own instead."""
+    sql, params = _field_part(field, "v", value)
+    rows = await db.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) LIMIT {UNION_LIMIT + 1})",
+                            params)
+    return rows.rows[0][0] <= UNION_LIMIT
 
 
 def _identifier(query):
@@ -229,9 +246,11 @@ def statement(search, parts):
     (kind, value, number): ("total", None, n), one row per facet value with its count,
     then ("page", pmid, None) for each citation of the page, in order.
 
-    Every match is read once into ``m`` (MATERIALIZED): its PMID, relevance and the
-    columns the facets count, from the covering index idx_citations_search_facets
-    (the citations rows themselves hold the abstracts and are slow to read).
+    The matches are read once into ``m`` (MATERIALIZED), in the page's order: PMID,
+    relevance and the columns the facets count, from the covering index
+    idx_citations_search_facets (the citations rows hold the abstracts and are slow
+    to read). Only the first COUNTED are read and counted: a total above that is
+    "more than COUNTED", and the facets count those first ones.
     """
     base_index = None
     conditions, params = [], {}
@@ -250,34 +269,52 @@ def statement(search, parts):
     found = ", ".join(f"found{i} AS MATERIALIZED ({sql})" for i, (sql, _) in enumerate(parts))
     union = " UNION ALL ".join(f"SELECT pmid, score FROM found{i}" for i in range(len(parts)))
     best = union if len(parts) == 1 else f"SELECT pmid, min(score) AS score FROM ({union}) GROUP BY pmid"
+    # Without conditions the total is every match; with them, those of m (at most
+    # COUNTED + 1: "more than COUNTED").
+    total = (f"SELECT 'total', NULL, (SELECT count(*) FROM ({best}))" if not conditions
+             else "SELECT 'at least', NULL, (SELECT count(*) FROM m)")
+    if not conditions and search.sort == "relevance":  # the best first, before reading them
+        best = f"SELECT * FROM ({best}) ORDER BY {ORDER['relevance']} LIMIT {COUNTED + 1}"
     matches = (f"m AS MATERIALIZED (SELECT b.pmid, b.score, {_FACET_SELECT} FROM ({best}) AS b "
                f"JOIN citations c INDEXED BY idx_citations_search_facets ON c.pmid = b.pmid "
-               f"WHERE {' AND '.join(conditions) or '1'})")
+               f"WHERE {' AND '.join(conditions) or '1'} "
+               f"ORDER BY {_JOINED_ORDER[search.sort]} LIMIT {COUNTED + 1})")
     start = (search.page - 1) * PAGE_SIZE
+    # Each flag a bit: one pass counts every combination of flags.
+    flag_bits = " + ".join(f"{1 << bit} * {column}" for bit, column in enumerate(FLAG_COLUMNS))
     arms = [
-        "SELECT 'total', NULL, count(*) FROM m",
-        *(f"SELECT '{facet}', {facet}, count(*) FROM m GROUP BY {facet}" for facet in ("year", "design", "subjects")),
-        f"SELECT * FROM (SELECT 'journal', journal, count(*) AS n FROM m GROUP BY journal "
+        total,
+        *(f"SELECT '{facet}', {facet}, count(*) FROM counted GROUP BY {facet}"
+          for facet in ("year", "design", "subjects")),
+        f"SELECT * FROM (SELECT 'journal', journal, count(*) AS n FROM counted GROUP BY journal "
         f"ORDER BY n DESC, journal LIMIT {JOURNALS_SHOWN})",
-        *(f"SELECT 'flag', '{column}', coalesce(sum({column}), 0) FROM m" for column in FLAG_COLUMNS),
-        f"SELECT * FROM (SELECT 'page', pmid, NULL FROM m ORDER BY {ORDER[search.sort]} "
+        f"SELECT 'flags', {flag_bits} AS bits, count(*) FROM counted GROUP BY bits",
+        f"SELECT * FROM (SELECT 'page', pmid, NULL FROM counted ORDER BY {ORDER[search.sort]} "
         f"LIMIT {PAGE_SIZE} OFFSET {start})",
     ]
-    return f"WITH {found}, {matches} " + " UNION ALL ".join(arms), params
+    # m has one more than COUNTED, to tell "more than"; the page and the facets read
+    # the first COUNTED (m is stored in the page's order).
+    counted = f"counted AS (SELECT * FROM m LIMIT {COUNTED})"
+    return f"WITH {found}, {matches}, {counted} " + " UNION ALL ".join(arms), params
 
 
 def read_statement(rows):
-    """(facet counts, total, page PMIDs) from the rows of ``statement``."""
+    """(facet counts, total, whether the total is exact, page PMIDs) from the rows of
+    ``statement``."""
     counts = {facet: Counter() for facet in FACETS}
-    total, page = 0, []
+    total, exact, page = 0, True, []
     for kind, value, number in rows:
-        if kind == "total":
-            total = number
+        if kind in ("total", "at least"):
+            total, exact = number, kind == "total" or number <= COUNTED
         elif kind == "page":
             page.append(value)
+        elif kind == "flags":
+            for bit, column in enumerate(FLAG_COLUMNS):
+                if value & (1 << bit):
+                    counts["flag"][column] += number
         elif number:
             counts[kind][value] = number
-    return counts, total, page
+    return counts, total, exact, page
 
 
 def facet_lists(counts, search):
@@ -357,23 +394,25 @@ def address(search, **changes):
 async def run(db, search, facet_cache, describe):
     """Everything the search page shows. ``describe(db, rows)`` adds to citation rows
     what every page shows of a citation (web/pages.py)."""
-    shown, parts = await interpretations(db, search.query)
+    shown, parts, offered = await interpretations(db, search.query)
     browsing = search.query.is_empty
-    too_broad = False
+    too_broad, exact = False, True
     if browsing and not search.filters:
         counts = await facet_cache.counts(db)
         total, page_pmids = counts["total"], await _newest(db, search)
     else:
         sql, params = statement(search, parts)
         try:
-            counts, total, page_pmids = read_statement((await db.execute(sql, params)).rows)
+            counts, total, exact, page_pmids = read_statement((await db.execute(sql, params)).rows)
         except QueryInterrupted:
             too_broad = True
             counts, total, page_pmids = {facet: Counter() for facet in FACETS}, 0, []
     cards = await _cards(db, page_pmids, search, shown, describe)
-    last_page = min(MAX_PAGES, max(1, -(-total // PAGE_SIZE)))
+    last_page = min(MAX_PAGES, max(1, -(-min(total, COUNTED) // PAGE_SIZE)))
     return {
-        "search": search, "shown": shown, "total": total, "too_broad": too_broad,
+        "search": search, "shown": shown, "total": total if exact else COUNTED, "exact": exact,
+        "too_broad": too_broad, "counted": COUNTED, "facets_partial": total > COUNTED and not browsing,
+        "offered": _reading_links(search, offered),
         "cards": cards, "facets": facet_lists(counts, search),
         "sorts": [{"code": code, "label": label, "chosen": code == search.sort,
                    "href": address(search, sort=code)} for code, label in SORTS.items()],
@@ -399,16 +438,23 @@ def _pages(search, last_page):
     }
 
 
+TAGS = {"author": "au", "journal": "ta", "mesh": "mh", "words": "tiab"}
+
+
+def _reading_link(search, field, value):
+    """The address of a search for one reading alone: "Hügle[au]", '"Inflammation"[mh]'."""
+    typed = f'"{value}"[{TAGS[field]}]' if field in ("mesh", "words") else f"{value}[{TAGS[field]}]"
+    return {"field": field, "value": value, "href": address(search, q=typed)}
+
+
+def _reading_links(search, readings):
+    return [_reading_link(search, field, value) for field, value in readings]
+
+
 def _only_links(search, shown):
     """For a search that also looked in authors, journals or MeSH: the address of
     each reading alone (one click to "only the articles by this author")."""
-    if len(shown) < 2:
-        return []
-    tags = {"author": "au", "journal": "ta", "mesh": "mh", "words": "tiab"}
-    return [{"field": field, "value": value,
-             "href": address(search, q=f'"{value}"[{tags[field]}]' if field == "mesh" or field == "words"
-                             else f"{value}[{tags[field]}]")}
-            for field, value in shown]
+    return _reading_links(search, shown) if len(shown) > 1 else []
 
 
 async def _cards(db, pmids, search, shown, describe):
