@@ -56,8 +56,10 @@ _FIELD_SQL = {
               "AND initials LIKE :{p}_initials || '%'",
     "first_author": "SELECT pmid FROM citation_authors WHERE name_key = :{p}_key "
                     "AND initials LIKE :{p}_initials || '%' AND position = 1",
-    "journal": "SELECT pmid FROM citations WHERE journal = :{p} COLLATE NOCASE "
-               "UNION SELECT pmid FROM citations WHERE journal_iso = :{p} COLLATE NOCASE",
+    # A journal by its title or by its abbreviation, whichever was typed (_journal_field):
+    # one index, whose PMIDs come in order.
+    "journal": "SELECT pmid FROM citations WHERE journal = :{p} COLLATE NOCASE",
+    "journal_iso": "SELECT pmid FROM citations WHERE journal_iso = :{p} COLLATE NOCASE",
     "mesh": "SELECT pmid FROM citation_mesh WHERE descriptor = :{p} COLLATE NOCASE",
     "major_mesh": "SELECT pmid FROM citation_mesh WHERE descriptor = :{p} COLLATE NOCASE "
                   "AND major = 1",
@@ -140,12 +142,9 @@ async def _holding_guesses(db, words):
         if heading:
             found.append(("mesh", heading))
     if "journal" in guesses:
-        journal = await _first_value(
-            db, "SELECT journal FROM citations WHERE journal = :v COLLATE NOCASE "
-                "UNION ALL SELECT journal_iso FROM citations WHERE journal_iso = :v COLLATE NOCASE "
-                "LIMIT 1", guesses["journal"])
+        journal = await _journal_field(db, guesses["journal"])
         if journal:
-            found.append(("journal", journal))
+            found.append(journal)
     if "author" in guesses:
         key, initials = guesses["author"]
         rows = await db.execute(
@@ -154,6 +153,28 @@ async def _holding_guesses(db, words):
         if rows.rows:
             found.append(("author", words))
     return found
+
+
+async def _journal_field(db, typed):
+    """("journal", title) when a stored journal title is what was typed, else
+    ("journal_iso", abbreviation) when an abbreviation is, else None."""
+    for column in ("journal", "journal_iso"):
+        spelling = await _first_value(
+            db, f"SELECT {column} FROM citations WHERE {column} = :v COLLATE NOCASE LIMIT 1", typed)
+        if spelling:
+            return column, spelling
+    return None
+
+
+async def resolve_journals(db, search):
+    """The search with each [ta] clause searching the column that holds what was typed."""
+    clauses = []
+    for clause in search.query.clauses:
+        if clause.field == "journal":
+            found = await _journal_field(db, clause.value)
+            clause = replace(clause, field=found[0]) if found else clause
+        clauses.append(clause)
+    return replace(search, query=replace(search.query, clauses=tuple(clauses)))
 
 
 async def _first_value(db, sql, value):
@@ -167,7 +188,7 @@ def _is_exclusive(field, value):
     if field == "author":
         parts = value.split()
         return len(parts) > 1
-    return field == "journal" and len(value.split()) > 1
+    return field in ("journal", "journal_iso") and len(value.split()) > 1
 
 
 def _field_part(field, name, value):
@@ -265,13 +286,19 @@ def statement(search, parts):
         parts = [(_filter_base(search.filters, facet_params), {})]
     for _, part_params in parts:
         params.update(part_params)
+    whole = None
+    if len(parts) == 1 and "fts" not in parts[0][1] and not conditions and search.sort == "relevance":
+        # An author, journal or heading alone: newest first, the first COUNTED by
+        # index; the total counts them all, by index too.
+        whole = parts[0][0]
+        parts = [(f"SELECT * FROM ({whole}) ORDER BY pmid DESC LIMIT {COUNTED + 1}", parts[0][1])]
     # Each part on its own (bm25 works only beside its MATCH), then each PMID once.
     found = ", ".join(f"found{i} AS MATERIALIZED ({sql})" for i, (sql, _) in enumerate(parts))
     union = " UNION ALL ".join(f"SELECT pmid, score FROM found{i}" for i in range(len(parts)))
     best = union if len(parts) == 1 else f"SELECT pmid, min(score) AS score FROM ({union}) GROUP BY pmid"
     # Without conditions the total is every match; with them, those of m (at most
     # COUNTED + 1: "more than COUNTED").
-    total = (f"SELECT 'total', NULL, (SELECT count(*) FROM ({best}))" if not conditions
+    total = (f"SELECT 'total', NULL, (SELECT count(*) FROM ({whole or best}))" if not conditions
              else "SELECT 'at least', NULL, (SELECT count(*) FROM m)")
     if not conditions and search.sort == "relevance":  # the best first, before reading them
         best = f"SELECT * FROM ({best}) ORDER BY {ORDER['relevance']} LIMIT {COUNTED + 1}"
@@ -394,6 +421,7 @@ def address(search, **changes):
 async def run(db, search, facet_cache, describe):
     """Everything the search page shows. ``describe(db, rows)`` adds to citation rows
     what every page shows of a citation (web/pages.py)."""
+    search = await resolve_journals(db, search)
     shown, parts, offered = await interpretations(db, search.query)
     browsing = search.query.is_empty
     too_broad, exact = False, True
@@ -438,7 +466,7 @@ def _pages(search, last_page):
     }
 
 
-TAGS = {"author": "au", "journal": "ta", "mesh": "mh", "words": "tiab"}
+TAGS = {"author": "au", "journal": "ta", "journal_iso": "ta", "mesh": "mh", "words": "tiab"}
 
 
 def _reading_link(search, field, value):

@@ -32,7 +32,7 @@ FIELD_TAGS = {
     "dp": "year", "pdat": "year", "publication date": "year",
 }
 FIELD_NAMES = {  # for "Searched for: ..." on the results page
-    "author": "author", "first_author": "first author", "journal": "journal",
+    "author": "author", "first_author": "first author", "journal": "journal", "journal_iso": "journal",
     "mesh": "MeSH heading", "major_mesh": "MeSH heading (main topic)", "title": "words in the title",
     "words": "words in the title or abstract", "pmid": "PMID", "doi": "DOI", "year": "year",
 }
