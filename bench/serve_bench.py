@@ -192,7 +192,7 @@ def prepare(size):
     with closing(sqlite3.connect(path)) as conn:
         info["rows"] = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                         for table in ("citations", "citation_authors", "citation_mesh",
-                                      "search_hits", "claim_evidence", "claim_text_matches")}
+                                      "search_hits", "claim_evidence", "claim_matches")}
         info["claim_ids"] = [row[0] for row in conn.execute(
             "SELECT id FROM claims WHERE archived_at IS NULL ORDER BY position")]
         info["samples"] = sample_names(conn, size)

@@ -25,12 +25,12 @@ from random import Random
 import numpy as np
 
 from litref.db.database import open_db
-from litref.db.candidates import refresh_claim_matches
+from litref.db.candidates import refresh_claims
 from litref.db.claims import save_claims
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.runs import save_searches
 from litref.evidence.claim_queries import claim_search
-from litref.evidence.grading import classify
+from litref.evidence.grading import grade
 from litref.evidence.names import name_key
 from import_bench import PROJECT, WORK
 from litref import config
@@ -191,7 +191,7 @@ def generate(path, size):
         write_hits(database.conn, maker, searches)
     write_curation(database.conn, maker, claims)
     write_runs(database.conn, maker.random)
-    refresh_claim_matches(database)  # as `litref import` does after its last batch
+    refresh_claims(database, now=iso(NOW))  # as `litref claims` does after loading them
     database.close()
     check_schema(path)
     return time.perf_counter() - start
@@ -446,7 +446,7 @@ class RecordMaker:
             "issue": str(pmid % 12 + 1), "pages": f"{pmid % 900 + 1}-{pmid % 900 + 12}",
             "source": "synthetic-benchmark", "record_hash": f"synthetic-{GENERATOR_VERSION}-{pmid}",
             "added_at": self.added_at(pmid), "updated_at": self.added_at(pmid),
-            **flags, **classify(types, [m[1] for m in mesh]),
+            **flags, **grade(types, [m[1] for m in mesh], title, abstract),
         }
 
     def _pool(self, topics):

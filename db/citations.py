@@ -42,11 +42,10 @@ def _insert_child(table):
 def save_records(db, items, *, source, now):
     """Store parsed items (records and deletions) in one transaction.
 
-    Returns counts: ``new``, ``updated``, ``unchanged``, ``deleted`` and the
-    ``pmids`` of the records seen (stored or already up to date). The caller
-    then calls ``litref.db.candidates.refresh_claim_matches`` once, after its last
-    batch: it ranks every citation against every claim (18 s at 1,000,000
-    citations, bench/README.md), far too slow to run per batch.
+    Returns counts: ``new``, ``updated``, ``unchanged``, ``deleted``, the
+    ``pmids`` of the records seen (stored or already up to date) and those
+    ``changed`` (new or updated), whose candidacy for the claims the caller then
+    works out (db/candidates.py: ``refresh_for_citations``).
     """
     records, delete_pmids = _split(items)
     with db.atomic():
@@ -61,6 +60,7 @@ def save_records(db, items, *, source, now):
         "unchanged": len(records) - len(changed),
         "deleted": deleted,
         "pmids": list(records),
+        "changed": [r["citation"]["pmid"] for r in changed],
     }
 
 

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from litref.db.backup import backup_name, copy_database, needs_backup
 from litref.db.migrations import migrations
-from litref.db.views import ensure_views
+from litref.db.views import drop_views, ensure_views
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "citations.db"
 IN_MEMORY = ":memory:"
@@ -43,6 +43,8 @@ def open_db(path, *, create=True):
     pending = migrations.pending(db)
     if needs_backup(db, pending):
         copy_database(db, backup_name(path, pending[0].name, datetime.now(timezone.utc)))
+    if pending:
+        drop_views(db)  # a view of a table a migration changes would stop it; made again below
     migrations.apply(db)
     ensure_views(db)
     return db

@@ -12,14 +12,16 @@ from anything staff write, so a re-fetch can never erase curation.
 
 from sqlite_utils import Migrations
 
-from litref.db.candidates import refresh_claim_matches
-from litref.db.curation import CLAIM_CHECK_SQL, CURATION_LOG_SQL
+from litref.db.curation import (
+    CLAIM_CHECK_SQL, CURATION_LOG_SQL, CURATION_LOG_V2_SQL, CURATION_TABLES_SQL, CURATION_TRIGGERS,
+)
+from litref.db.page_claims import CLAIM_LOG_SQL
 from litref.db.sql import quoted_list
 from litref.db.status_history import STATUS_HISTORY_SQL
-from litref.db.views import V1_CLAIM_VIEWS
-from litref.evidence.grading import classify, level_rows
+from litref.evidence.grading import grade, level_rows
 from litref.evidence.names import author_key, name_key
-from litref.evidence.vocabularies import stances
+from litref.evidence.text_grading import text_rule_rows
+from litref.evidence.vocabularies import page_checks, page_states, stances
 
 migrations = Migrations("litref")
 
@@ -67,7 +69,10 @@ V1_CITATION_COLUMNS = {
 
 # Evidence level of each citation (see evidence/grading.py), added by m003.
 LEVEL_COLUMNS = {"study_design": str, "design_rank": int, "subjects": str}
-CITATION_COLUMNS = {**V1_CITATION_COLUMNS, **LEVEL_COLUMNS}
+# Where each grade came from and the words that decided it (evidence/grading.py), added by m015c.
+GRADE_SOURCE_COLUMNS = {"design_source": str, "design_words": str, "subjects_source": str,
+                        "subjects_words": str}
+CITATION_COLUMNS = {**V1_CITATION_COLUMNS, **LEVEL_COLUMNS, **GRADE_SOURCE_COLUMNS}
 
 # Child tables: one row per repeated element of a record, keyed by pmid.
 CHILD_TABLES = {
@@ -102,6 +107,7 @@ CHILD_TABLES = {
     "citation_databanks": {"pmid": int, "databank": str, "accession": str},
     "citation_links": {"pmid": int, "reftype": str, "target_pmid": int, "refsource": str},
 }
+
 
 # Columns litref derives from a child row as it writes it (db/citations.py), each
 # with the function that derives it; added by m012.
@@ -180,19 +186,23 @@ def m003_evidence_levels(db):
     _classify_stored_citations(db)
 
 
-def _classify_stored_citations(db):
-    """Give citations stored before levels existed their level."""
+def _classify_stored_citations(db, columns=("study_design", "design_rank", "subjects")):
+    """Grade the stored citations again (the grade's ``columns`` written)."""
     types, headings = {}, {}
     for pmid, name in db.execute("SELECT pmid, publication_type FROM citation_publication_types"):
         types.setdefault(pmid, []).append(name)
     for pmid, name in db.execute("SELECT pmid, descriptor FROM citation_mesh"):
         headings.setdefault(pmid, []).append(name)
-    pmids = [row[0] for row in db.execute("SELECT pmid FROM citations")]
-    db.conn.executemany(
-        "UPDATE citations SET study_design = :study_design, design_rank = :design_rank, "
-        "subjects = :subjects WHERE pmid = :pmid",
-        [{**classify(types.get(p, []), headings.get(p, [])), "pmid": p} for p in pmids],
-    )
+    assignments = ", ".join(f"{column} = :{column}" for column in columns)
+    last = -1
+    while chunk := db.execute(
+        "SELECT pmid, title, abstract FROM citations WHERE pmid > ? ORDER BY pmid LIMIT 5000", [last]
+    ).fetchall():
+        db.conn.executemany(f"UPDATE citations SET {assignments} WHERE pmid = :pmid", [
+            {**grade(types.get(pmid, []), headings.get(pmid, []), title, abstract), "pmid": pmid}
+            for pmid, title, abstract in chunk
+        ])
+        last = chunk[-1][0]
 
 
 @migrations()
@@ -248,8 +258,8 @@ _CLAIM_TABLES_SQL = [
 
 @migrations()
 def m005_claim_views(db):
-    for statement in V1_CLAIM_VIEWS:
-        db.execute(statement)
+    """Made the first claim views. Views are not migrations any more: db/views.py
+    makes the current ones after every upgrade (``ensure_views``)."""
 
 
 @migrations()
@@ -293,8 +303,7 @@ def m008_stored_text_matches(db):
     db["citations"].create_index(["updated_at"])
     # Their new versions are made by db/views.py's ensure_views, after every migration.
     for view in ("claim_candidates", "claim_status"):
-        db.execute(f"DROP VIEW {view}")
-    refresh_claim_matches(db)
+        db.execute(f"DROP VIEW IF EXISTS {view}")
 
 
 @migrations()
@@ -305,6 +314,157 @@ def m009_one_claim_check(db):
         db.execute(f"DROP TRIGGER {name}")
     for statement in CLAIM_CHECK_SQL:
         db.execute(statement)
+
+
+@migrations()
+def m011_pages(db):
+    """The clinic's website as a monitored input (db/pages.py): the pages of
+    pages.yml, every differing copy of their text, every reading of them, and
+    what the newest text says about the claims (kept apart from PubMed data and
+    from staff curation). Claims name their page by id (``page_id``; ``page``
+    keeps its title), and reviewers change claims from the browser through
+    ``claim_log`` (db/page_claims.py). The old ``file`` column named a page file
+    outside the project: pages.yml replaces it."""
+    for statement in _PAGE_TABLES_SQL + CLAIM_LOG_SQL:
+        db.execute(statement)
+
+
+_PAGE_TABLES_SQL = [
+    """CREATE TABLE pages (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        url TEXT NOT NULL DEFAULT '',
+        snapshot TEXT NOT NULL DEFAULT '',
+        position INTEGER,
+        line INTEGER,
+        loaded_at TEXT,
+        removed_at TEXT
+    )""",
+    """CREATE TABLE page_snapshots (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        taken_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX idx_page_snapshots_page ON page_snapshots (page_id, id)",
+    f"""CREATE TABLE page_checks (
+        id INTEGER PRIMARY KEY,
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        checked_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN {quoted_list(page_checks.CODES)}),
+        snapshot_id INTEGER REFERENCES page_snapshots(id),
+        error TEXT,
+        etag TEXT,
+        last_modified TEXT
+    )""",
+    "CREATE INDEX idx_page_checks_page ON page_checks (page_id, id)",
+    "CREATE INDEX idx_page_checks_snapshot ON page_checks (snapshot_id)",
+    f"""CREATE TABLE claim_page_checks (
+        claim_id TEXT PRIMARY KEY REFERENCES claims(id) ON DELETE CASCADE,
+        page_id TEXT NOT NULL,
+        snapshot_id INTEGER NOT NULL,
+        checked_text TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN {quoted_list(page_states.FOUND)}),
+        page_offset INTEGER,
+        last_seen TEXT,
+        nearest_passage TEXT,
+        similarity INTEGER
+    )""",
+    """CREATE TABLE page_statements (
+        page_id TEXT NOT NULL REFERENCES pages(id),
+        snapshot_id INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        section TEXT,
+        text TEXT NOT NULL,
+        signals TEXT NOT NULL,
+        claimed_by TEXT,
+        first_seen TEXT NOT NULL,
+        PRIMARY KEY (page_id, position)
+    )""",
+    "ALTER TABLE claims ADD COLUMN page_id TEXT",
+    "ALTER TABLE claims ADD COLUMN source TEXT NOT NULL DEFAULT 'file'",
+    "ALTER TABLE claims ADD COLUMN archived_by TEXT",
+    "CREATE INDEX idx_claims_page_id ON claims (page_id)",
+    "ALTER TABLE claims DROP COLUMN file",
+]
+
+
+@migrations()
+def m014_pubmed_messages(db):
+    """PubMed's word on each run's query, beside its QueryTranslation: the ErrorList
+    (PhraseNotFound, FieldNotFound) and WarningList (PhraseIgnored,
+    QuotedPhraseNotFound, OutputMessage) of its esearch, as JSON (db/runs.py)."""
+    db["fetch_runs"].add_column("pubmed_errors", str)
+    db["fetch_runs"].add_column("pubmed_warnings", str)
+
+
+@migrations()
+def m015_assessments_and_screening(db):
+    """A reviewer's assessment of a study (design, subjects), candidates marked not
+    relevant, and claims searched with nothing found: tables of their own, written
+    through curation_log, which is rebuilt to take the new actions (every row kept)."""
+    for statement in CURATION_TABLES_SQL:
+        db.execute(statement)
+    for trigger in ("curation_log_refuses", "curation_log_applies"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    db.execute("ALTER TABLE curation_log RENAME TO curation_log_v1")
+    db.execute(CURATION_LOG_V2_SQL)
+    kept = ("id, action, claim_id, pmid, stance, note, reviewer, logged_at, previous_stance, "
+            "previous_note, previous_reviewer")
+    db.execute(f"INSERT INTO curation_log ({kept}) SELECT {kept} FROM curation_log_v1")
+    db.execute("DROP TABLE curation_log_v1")
+    db.execute("CREATE INDEX idx_curation_log_claim ON curation_log (claim_id)")
+    for statement in CURATION_TRIGGERS:
+        db.execute(statement)
+
+
+@migrations()
+def m015b_candidates_from_claim_queries(db):
+    """Candidates come from each claim's own PubMed query evaluated on every stored
+    citation (db/candidates.py), kept in claim_matches; the text matches of the
+    claim's words (claim_text_matches, claims.fts_query) are gone. Every claim's
+    candidates are worked out anew by the next litref command that writes
+    (claims.candidates_query is empty until then)."""
+    db.execute("DROP TABLE claim_text_matches")
+    db.execute("ALTER TABLE claims DROP COLUMN fts_query")
+    db.execute("ALTER TABLE claims ADD COLUMN candidates_query TEXT")
+    db.execute(CLAIM_MATCHES_SQL)
+    db.execute("CREATE INDEX idx_claim_matches_pmid ON claim_matches (pmid)")
+    # A claim's candidates in rank order, and its candidates that arrived since a date.
+    db.execute("CREATE INDEX idx_claim_matches_rank ON claim_matches "
+               "(claim_id, parts_in_title DESC, parts DESC, relevance)")
+    db.execute("CREATE INDEX idx_claim_matches_found ON claim_matches (claim_id, found_at)")
+
+
+CLAIM_MATCHES_SQL = """CREATE TABLE claim_matches (
+    claim_id TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    pmid INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    parts_in_title INTEGER NOT NULL,
+    relevance REAL NOT NULL,
+    found_by TEXT NOT NULL,
+    found_at TEXT NOT NULL,
+    PRIMARY KEY (claim_id, pmid)
+)"""
+
+
+@migrations()
+def m015c_grades_from_title_and_abstract(db):
+    """Designs and subjects that PubMed has not indexed yet are read from the title and
+    abstract; every grade keeps its source and the words that decided it, and the
+    text rules are written out for staff (text_grading_rules). Stored citations are
+    graded again (a few minutes at a million citations)."""
+    for column, kind in GRADE_SOURCE_COLUMNS.items():
+        db["citations"].add_column(column, kind)
+    db["text_grading_rules"].create(
+        {"kind": str, "code": str, "position": int, "looks_for": str, "pattern": str},
+        pk=("kind", "position"),
+    )
+    db["text_grading_rules"].insert_all(text_rule_rows())
+    _classify_stored_citations(db, columns=tuple(LEVEL_COLUMNS) + tuple(GRADE_SOURCE_COLUMNS))
 
 
 @migrations()

@@ -3,6 +3,8 @@
 import json
 
 from litref.db.citations import save_records
+from litref.db.sql import quoted_list
+from litref.evidence.vocabularies.run_statuses import COMPLETE
 
 
 def save_searches(db, searches, *, now):
@@ -19,9 +21,10 @@ def save_searches(db, searches, *, now):
 
 
 def last_success(db, search_name):
-    """The newest successful run of a search (its ``started`` and ``query``), or None."""
+    """The newest run of a search that stored everything PubMed found (its ``started``
+    and ``query``), or None: the next run asks only for what is new since."""
     rows = db.execute(
-        "SELECT started, query FROM fetch_runs WHERE search = ? AND status = 'ok' "
+        f"SELECT started, query FROM fetch_runs WHERE search = ? AND status IN {quoted_list(COMPLETE)} "
         "ORDER BY started DESC LIMIT 1",
         [search_name],
     ).fetchall()
@@ -40,12 +43,19 @@ def start_run(db, search, *, mode, since, now):
     return cursor.lastrowid
 
 
-def note_search_result(db, run_id, *, query_translation, count_reported):
+def note_search_result(db, run_id, *, query_translation, count_reported, errors, warnings):
+    """PubMed's word on the query: its translation, count, ErrorList and WarningList
+    (dicts of lists, kept as JSON; NULL when PubMed had nothing to say)."""
     with db.atomic():
         db.execute(
-            "UPDATE fetch_runs SET query_translation = ?, count_reported = ? WHERE id = ?",
-            [query_translation, count_reported, run_id],
+            "UPDATE fetch_runs SET query_translation = ?, count_reported = ?, pubmed_errors = ?, "
+            "pubmed_warnings = ? WHERE id = ?",
+            [query_translation, count_reported, _json_or_null(errors), _json_or_null(warnings), run_id],
         )
+
+
+def _json_or_null(lists):
+    return json.dumps(lists, ensure_ascii=False) if lists else None
 
 
 def save_fetch_batch(db, run_id, search_name, items, *, now):

@@ -7,10 +7,12 @@ status it had before (``previous_status``) and what made it change:
 
 - ``record_status_changes`` (called after every fetch, import and claims load,
   in litref/pipeline.py and litref/cli.py) compares every claim;
-- triggers on ``claim_evidence`` compare the one claim staff just changed
-  (the curation path ends there, db/curation.py), and first record what it was
-  before when the claim has no history yet, so the first change after an
-  upgrade still says "from what".
+- triggers on the tables the curation path writes (``CURATION_WRITES``:
+  links, screening decisions, claims searched, assessments; db/curation.py)
+  compare the claims a change bears on, and first record what a claim was
+  before when it has no history yet, so the first change after an upgrade
+  still says "from what". A new curation table that changes statuses needs its
+  entry there (and a migration creating its ``status_triggers``).
 
 It records whatever ``claim_status.status`` says: new statuses need no change here.
 """
@@ -39,33 +41,55 @@ WHERE {which} AND last.status IS NOT s.status"""
 
 RECORD_ALL = _RECORD.format(now=":now", cause=":cause", detail=":detail", which="1")
 
-# In the triggers: the row's review time, or for a removal the time the log
-# recorded it (the curation path writes curation_log first).
-_REMOVAL = ("(SELECT {column} FROM curation_log WHERE claim_id = OLD.claim_id AND pmid = OLD.pmid "
-            "AND action = 'remove' ORDER BY id DESC LIMIT 1)")
+# The tables the curation path writes (db/curation.py), and for each change of a row:
+# the claims it bears on, when and by whom. (event → (claims, moment, reviewer)); the
+# row is NEW, or OLD for a deletion. A removal's moment and reviewer come from the
+# curation_log row that asked for it (the curation path writes it first).
+_LOGGED = ("(SELECT {column} FROM curation_log WHERE claim_id = OLD.claim_id "
+           "ORDER BY id DESC LIMIT 1)")
 _NOW = "strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')"
-_TRIGGER_ROW = {
-    "INSERT": ("NEW", "NEW.reviewed_at", "NEW.reviewer"),
-    "UPDATE": ("NEW", "NEW.reviewed_at", "NEW.reviewer"),
-    "DELETE": ("OLD", f"coalesce({_REMOVAL.format(column='logged_at')}, {_NOW})",
-               _REMOVAL.format(column="reviewer")),
+_REMOVED = ("s.claim_id = OLD.claim_id", f"coalesce({_LOGGED.format(column='logged_at')}, {_NOW})",
+            _LOGGED.format(column="reviewer"))
+CURATION_WRITES = {
+    "claim_evidence": {
+        "INSERT": ("s.claim_id = NEW.claim_id", "NEW.reviewed_at", "NEW.reviewer"),
+        "UPDATE": ("s.claim_id = NEW.claim_id", "NEW.reviewed_at", "NEW.reviewer"),
+        "DELETE": _REMOVED,
+    },
+    "candidate_decisions": {
+        "INSERT": ("s.claim_id = NEW.claim_id", "NEW.decided_at", "NEW.reviewer"),
+        "DELETE": _REMOVED,
+    },
+    "claim_searches": {
+        "INSERT": ("s.claim_id = NEW.claim_id", "NEW.searched_at", "NEW.reviewer"),
+        "UPDATE": ("s.claim_id = NEW.claim_id", "NEW.searched_at", "NEW.reviewer"),
+    },
+    # A reviewer's reading of a study's design bears on every claim it is linked to.
+    "citation_assessments": {
+        "INSERT": ("s.claim_id IN (SELECT claim_id FROM claim_evidence WHERE pmid = NEW.pmid)",
+                   "NEW.assessed_at", "NEW.reviewer"),
+        "UPDATE": ("s.claim_id IN (SELECT claim_id FROM claim_evidence WHERE pmid = NEW.pmid)",
+                   "NEW.assessed_at", "NEW.reviewer"),
+    },
 }
 
 
+def status_triggers(table, event, claims, moment, reviewer):
+    """Two triggers on a write to ``table``: before it, the status of each claim it bears
+    on that has no history yet (where it came from); after it, each status that changed."""
+    name = f"claim_status_history_{table}_{event.lower()}"
+    unrecorded = "last.id IS NULL"
+    before = _RECORD.format(now=moment, cause="'curation'", detail="NULL",
+                            which=f"{claims} AND {unrecorded}")
+    after = _RECORD.format(now=moment, cause="'curation'", detail=reviewer, which=claims)
+    return [f"CREATE TRIGGER {name}_before BEFORE {event} ON {table} BEGIN\n{before};\nEND",
+            f"CREATE TRIGGER {name}_after AFTER {event} ON {table} BEGIN\n{after};\nEND"]
+
+
 def _triggers():
-    statements = []
-    for event, (row, now, reviewer) in _TRIGGER_ROW.items():
-        claim = f"s.claim_id = {row}.claim_id"
-        unrecorded = f"NOT EXISTS (SELECT 1 FROM claim_status_history WHERE claim_id = {row}.claim_id)"
-        statements.append(
-            f"CREATE TRIGGER claim_status_history_before_{event.lower()} BEFORE {event} "
-            f"ON claim_evidence WHEN {unrecorded} BEGIN\n"
-            + _RECORD.format(now=now, cause="'curation'", detail="NULL", which=claim) + ";\nEND")
-        statements.append(
-            f"CREATE TRIGGER claim_status_history_after_{event.lower()} AFTER {event} "
-            f"ON claim_evidence BEGIN\n"
-            + _RECORD.format(now=now, cause="'curation'", detail=reviewer, which=claim) + ";\nEND")
-    return statements
+    return [statement for table, events in CURATION_WRITES.items()
+            for event, (claims, moment, reviewer) in events.items()
+            for statement in status_triggers(table, event, claims, moment, reviewer)]
 
 
 STATUS_HISTORY_SQL = [

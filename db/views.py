@@ -12,7 +12,11 @@ arrives overnight changes a claim's status without anyone touching it.
 The rule, in words (the README says the same for staff):
   cites-flagged-paper  a curated citation is retracted, has an expression of
                        concern, or was deleted from PubMed
+  no-evidence-found    no curated citation supports, contradicts or is mixed,
+                       and a reviewer searched and found nothing relevant,
+                       with no new candidate since
   unreviewed           no curated citation supports, contradicts or is mixed
+                       (and nobody has searched, or new candidates came since)
   then the claim is judged by its strongest human evidence: among curated
   citations about humans with a design that can carry a claim about patients
   (meta-analysis, trial, observational study, guideline), those of the best
@@ -21,81 +25,109 @@ The rule, in words (the README says the same for staff):
   with no such evidence: only supporting → weakly-supported (only animal or
   in-vitro studies, reviews or case reports), only contradicting →
   contradicted, otherwise mixed.
+
+A study's design and subjects are its grade (view citation_grades): the
+reviewer's assessment when there is one, else what litref worked out from
+PubMed's indexing or from the title and abstract (evidence/grading.py).
 """
 
 from litref.db.sql import quoted_list
-from litref.evidence.vocabularies import designs, flags, stances
+from litref.evidence.vocabularies import designs, flags, page_states, stances
 
 STRONG_DESIGNS_SQL = quoted_list(designs.STRONG)
 DECISIVE_STANCES_SQL = quoted_list(stances.DECISIVE)
-TEXT_MATCHES_PER_CLAIM = 25
+
+
+def _design_rank(expression):
+    """The rank of a design code, as SQL (from the designs vocabulary)."""
+    whens = " ".join(f"WHEN '{d['code']}' THEN {d['rank']}" for d in designs.DESIGNS)
+    return f"CASE {expression} {whens} END"
+
+
+# Each citation's grade: a reviewer's assessment outranks the automatic one, field by field.
+CITATION_GRADES = f"""
+CREATE VIEW citation_grades AS
+SELECT c.pmid,
+    coalesce(a.study_design, c.study_design) AS study_design,
+    {_design_rank("coalesce(a.study_design, c.study_design)")} AS design_rank,
+    CASE WHEN a.study_design IS NOT NULL THEN 'reviewer' ELSE c.design_source END AS design_source,
+    CASE WHEN a.study_design IS NOT NULL THEN a.detail ELSE c.design_words END AS design_words,
+    coalesce(a.subjects, c.subjects) AS subjects,
+    CASE WHEN a.subjects IS NOT NULL THEN 'reviewer' ELSE c.subjects_source END AS subjects_source,
+    CASE WHEN a.subjects IS NOT NULL THEN a.detail ELSE c.subjects_words END AS subjects_words,
+    a.reviewer AS assessed_by, a.assessed_at, coalesce(a.is_sample, 0) AS assessment_is_sample
+FROM citations c
+LEFT JOIN citation_assessments a ON a.pmid = c.pmid
+"""
 
 CLAIM_EVIDENCE_DETAIL = f"""
 CREATE VIEW claim_evidence_detail AS
 SELECT
     e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
     c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
-    c.study_design, c.design_rank, c.subjects,
+    g.study_design, g.design_rank, g.subjects, g.design_source, g.design_words,
+    g.subjects_source, g.subjects_words,
     c.is_retracted, c.has_expression_of_concern, c.is_deleted,
     c.pmid IS NULL AS is_missing,
     coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, 0) AS is_flagged,
-    coalesce(c.subjects = 'humans' AND c.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human
+    coalesce(g.subjects = 'humans' AND g.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
+LEFT JOIN citation_grades g ON g.pmid = e.pmid
 """
 
-# --- As m005 made them (used by m005 only: never edit) ---------------------
-#
-# Each query ranked every citation against every claim (bm25), and counted
-# new candidates through that: 28 s for one claim's candidates and 40 s for
-# claim_status at 200,000 citations (bench/README.md).
-
-V1_CLAIM_CANDIDATES = f"""
+# A claim's candidates (claim_matches, db/candidates.py) that a reviewer has still to
+# decide on, best first: not linked, not marked not relevant, and evidence at all.
+# "+" keeps SQLite from reading all of citations through the is_deleted index (the
+# database has no statistics, so the planner would take is_deleted = 0 as selective).
+CLAIM_CANDIDATES = """
 CREATE VIEW claim_candidates AS
-WITH found AS (
-    SELECT cl.id AS claim_id, h.pmid, h.first_seen AS arrived,
-           'claim query' AS found_by, NULL AS text_rank
-    FROM claims cl
-    JOIN search_hits h ON h.search = 'claim-' || cl.id
-    UNION ALL
-    SELECT claim_id, pmid, arrived, 'text match', text_rank FROM (
-        SELECT claim_id, pmid, arrived,
-               row_number() OVER (PARTITION BY claim_id ORDER BY score) AS text_rank
-        FROM (
-            SELECT cl.id AS claim_id, citations_fts.rowid AS pmid, c.added_at AS arrived,
-                   bm25(citations_fts) AS score
-            FROM claims cl
-            JOIN citations_fts ON citations_fts MATCH cl.fts_query
-            JOIN citations c ON c.pmid = citations_fts.rowid
-            WHERE cl.fts_query IS NOT NULL
-        )
-    )
-    WHERE text_rank <= {TEXT_MATCHES_PER_CLAIM}
-)
-SELECT
-    found.claim_id, found.pmid, min(found.arrived) AS arrived,
-    group_concat(DISTINCT found.found_by) AS found_by, min(found.text_rank) AS text_rank,
-    c.title, c.authors, c.journal, c.year, c.study_design, c.design_rank, c.subjects,
+SELECT m.claim_id, m.pmid,
+    row_number() OVER (PARTITION BY m.claim_id
+                       ORDER BY m.parts_in_title DESC, m.parts DESC, m.relevance, m.pmid) AS rank,
+    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title, m.relevance,
+    c.title, c.authors, c.journal, c.year, g.study_design, g.design_rank, g.subjects,
+    g.design_source, g.design_words, g.subjects_source, g.subjects_words,
     c.is_retracted, c.has_expression_of_concern
-FROM found
-JOIN claims cl ON cl.id = found.claim_id
-JOIN citations c ON c.pmid = found.pmid
-WHERE cl.archived_at IS NULL
-  AND c.is_deleted = 0
-  AND c.study_design != 'notice'
-  AND NOT EXISTS (
-      SELECT 1 FROM claim_evidence e WHERE e.claim_id = found.claim_id AND e.pmid = found.pmid
-  )
-GROUP BY found.claim_id, found.pmid
-ORDER BY found.claim_id, c.subjects = 'humans' DESC, c.design_rank,
-         coalesce(min(found.text_rank), 1000), c.year DESC
+FROM claim_matches m
+JOIN claims cl ON cl.id = m.claim_id
+JOIN citations c ON c.pmid = m.pmid
+JOIN citation_grades g ON g.pmid = m.pmid
+WHERE cl.archived_at IS NULL AND +c.is_deleted = 0 AND g.study_design != 'notice'
+  AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = m.claim_id AND e.pmid = m.pmid)
+  AND NOT EXISTS (SELECT 1 FROM candidate_decisions d WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)
 """
 
-# claim_status in both versions; they differ only in how new candidates are counted.
-_STATUS_TEMPLATE = """
+# A claim's undecided candidates found after a date (:since): the new work for reviewers.
+# A match m (with its citation c) still to be decided on: evidence at all, not linked,
+# not marked not relevant.
+_UNDECIDED = """+c.is_deleted = 0
+      AND c.study_design != 'notice'
+      AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = m.claim_id AND e.pmid = m.pmid)
+      AND NOT EXISTS (SELECT 1 FROM candidate_decisions d
+                      WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)"""
+
+_NEW_SINCE = f"""
+    SELECT 1 FROM claim_matches m
+    JOIN citations c ON c.pmid = m.pmid
+    WHERE m.claim_id = cl.id AND m.found_at > {{since}} AND {_UNDECIDED}
+"""
+
+# When each undecided candidate arrived, by claim: "What changed" counts a period's
+# new candidates per claim from it (web/changes.py), by index (claim_id, found_at).
+CLAIM_CANDIDATE_ARRIVALS = f"""
+CREATE VIEW claim_candidate_arrivals AS
+SELECT cl.id AS claim_id, m.pmid, m.found_at
+FROM claims cl
+JOIN claim_matches m ON m.claim_id = cl.id
+JOIN citations c ON c.pmid = m.pmid
+WHERE cl.archived_at IS NULL AND {_UNDECIDED}
+"""
+
+CLAIM_STATUS = f"""
 CREATE VIEW claim_status AS
 WITH decisive AS (
-    SELECT * FROM claim_evidence_detail WHERE stance IN {decisive_stances}
+    SELECT * FROM claim_evidence_detail WHERE stance IN {DECISIVE_STANCES_SQL}
 ),
 best AS (
     SELECT claim_id, min(design_rank) AS best_rank
@@ -123,17 +155,28 @@ summary AS (
            coalesce(sum(ev.stance = 'context'), 0) AS context,
            coalesce(sum(ev.is_flagged), 0) AS flagged,
            coalesce(sum(ev.is_missing), 0) AS missing,
-           max(ev.reviewed_at) AS last_reviewed
+           max(ev.reviewed_at) AS last_linked
     FROM claims cl
     LEFT JOIN claim_evidence_detail ev ON ev.claim_id = cl.id
     WHERE cl.archived_at IS NULL
     GROUP BY cl.id
-){new_candidates_cte}
+),
+reviewed AS (
+    -- A reviewer's last look at the claim: a link, a screening decision, or a search.
+    SELECT s.claim_id, cs.searched_at, max(
+        coalesce(s.last_linked, ''), coalesce(cs.searched_at, ''),
+        coalesce((SELECT max(decided_at) FROM candidate_decisions d WHERE d.claim_id = s.claim_id), '')
+    ) AS last_reviewed
+    FROM summary s
+    LEFT JOIN claim_searches cs ON cs.claim_id = s.claim_id
+)
 SELECT
     cl.id AS claim_id, cl.page, cl.section, cl.text,
     CASE
         WHEN s.flagged > 0 THEN 'cites-flagged-paper'
-        WHEN s.supports + s.contradicts + s.mixed = 0 THEN 'unreviewed'
+        WHEN s.supports + s.contradicts + s.mixed = 0 THEN CASE
+            WHEN r.searched_at IS NOT NULL AND NOT EXISTS ({_NEW_SINCE.format(since="r.searched_at")})
+            THEN 'no-evidence-found' ELSE 'unreviewed' END
         WHEN bs.claim_id IS NOT NULL THEN CASE
             WHEN NOT bs.contradicts AND NOT bs.mixed THEN 'supported'
             WHEN NOT bs.supports AND NOT bs.mixed THEN 'contradicted'
@@ -142,135 +185,108 @@ SELECT
         WHEN s.supports = 0 AND s.mixed = 0 THEN 'contradicted'
         ELSE 'mixed'
     END AS status,
-    {new_candidate_columns},
+    r.last_reviewed != '' AND EXISTS ({_NEW_SINCE.format(since="r.last_reviewed")})
+        AS new_evidence_since_review,
+    CASE WHEN r.last_reviewed != '' THEN
+        (SELECT count(*) FROM ({_NEW_SINCE.format(since="r.last_reviewed")})) ELSE 0 END
+        AS new_candidates,
     (SELECT label FROM evidence_levels WHERE kind = 'design' AND rank = sh.rank)
         AS strongest_human_evidence,
     s.evidence, s.supports, s.contradicts, s.mixed, s.context, s.flagged, s.missing,
-    s.last_reviewed
+    nullif(r.last_reviewed, '') AS last_reviewed, r.searched_at
 FROM claims cl
 JOIN summary s ON s.claim_id = cl.id
+JOIN reviewed r ON r.claim_id = cl.id
 LEFT JOIN best_stances bs ON bs.claim_id = cl.id
-LEFT JOIN strongest_human sh ON sh.claim_id = cl.id{new_candidates_join}
+LEFT JOIN strongest_human sh ON sh.claim_id = cl.id
 ORDER BY cl.position
 """
 
-V1_CLAIM_STATUS = _STATUS_TEMPLATE.format(
-    decisive_stances=DECISIVE_STANCES_SQL,
-    new_candidates_cte=""",
-new_candidates AS (
-    SELECT k.claim_id, count(*) AS n
-    FROM claim_candidates k
-    JOIN summary s ON s.claim_id = k.claim_id
-    WHERE s.last_reviewed IS NOT NULL AND k.arrived > s.last_reviewed
-    GROUP BY k.claim_id
-)""",
-    new_candidate_columns="""coalesce(nc.n, 0) > 0 AS new_evidence_since_review,
-    coalesce(nc.n, 0) AS new_candidates""",
-    new_candidates_join="\nLEFT JOIN new_candidates nc ON nc.claim_id = cl.id",
-)
+# --- The website's pages (db/pages.py) ---------------------------------------
 
-# --- Now (ensure_views; first made when m008 ran) ----------------------------------
-#
-# The same rows and columns, read where they are stored: the ranking in
-# claim_text_matches (db/candidates.py), each claim's query hits by index.
-# A WHERE claim_id = ... reaches into both halves of claim_candidates, and
-# claim_status counts a claim's new candidates from the hits that arrived
-# after its last review alone (an index on search_hits (search, first_seen, pmid)).
-
-# A row of (cl, c) is a candidate when the claim is in use, the citation can
-# be evidence and staff have not linked it yet. "+" keeps SQLite from reading
-# all of citations through the is_deleted index (the database has no
-# statistics, so the planner would take is_deleted = 0 as selective).
-_IS_CANDIDATE = """cl.archived_at IS NULL AND +c.is_deleted = 0 AND c.study_design != 'notice'
-      AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = cl.id AND e.pmid = c.pmid)"""
-_NOT_A_QUERY_HIT = """NOT EXISTS (
-          SELECT 1 FROM search_hits h WHERE h.search = 'claim-' || cl.id AND h.pmid = m.pmid)"""
-_CITATION_COLUMNS = """c.title, c.authors, c.journal, c.year, c.study_design, c.design_rank, c.subjects,
-           c.is_retracted, c.has_expression_of_concern"""
-
-# The two halves of every candidate list: a claim's query hits (a text match too,
-# or not), then the text matches no query found.
-_QUERY_HITS = f"""FROM claims cl
-    JOIN search_hits h ON h.search = 'claim-' || cl.id
-    JOIN citations c ON c.pmid = h.pmid
-    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
-    WHERE {_IS_CANDIDATE}"""
-_OTHER_TEXT_MATCHES = f"""FROM claims cl
-    JOIN claim_text_matches m ON m.claim_id = cl.id
-    JOIN citations c ON c.pmid = m.pmid
-    WHERE {_NOT_A_QUERY_HIT}
-      AND {_IS_CANDIDATE}"""
-
-# Each (claim, citation) once, arriving when it was first found either way.
-CLAIM_CANDIDATES = f"""
-CREATE VIEW claim_candidates AS
-SELECT * FROM (
-    SELECT cl.id AS claim_id, c.pmid,
-           CASE WHEN m.pmid IS NULL THEN h.first_seen ELSE min(h.first_seen, c.added_at) END
-               AS arrived,
-           CASE WHEN m.pmid IS NULL THEN 'claim query' ELSE 'claim query,text match' END
-               AS found_by,
-           m.text_rank, {_CITATION_COLUMNS}
-    {_QUERY_HITS}
-    UNION ALL
-    SELECT cl.id, c.pmid, c.added_at, 'text match', m.text_rank, {_CITATION_COLUMNS}
-    {_OTHER_TEXT_MATCHES}
-)
-ORDER BY claim_id, subjects = 'humans' DESC, design_rank, coalesce(text_rank, 1000), year DESC
+# Each claim in use with whether its quote is on its page. A finding made for
+# other words than the claim's present ones counts as no finding (not-checked).
+CLAIM_PAGE_STATUS = f"""
+CREATE VIEW claim_page_status AS
+SELECT cl.id AS claim_id, cl.page_id, cl.page, cl.section, cl.text, cl.position, cl.source,
+       coalesce(k.state, '{page_states.NOT_CHECKED}') AS page_state,
+       k.page_offset, k.last_seen, k.nearest_passage, k.similarity, k.snapshot_id
+FROM claims cl
+LEFT JOIN claim_page_checks k ON k.claim_id = cl.id AND k.checked_text = cl.text
+WHERE cl.archived_at IS NULL
 """
 
-# When each candidate arrived, in columns a date range can reach by index: a
-# candidate arrived after a moment when both found_at and matched_at are after it
-# (its claim_candidates.arrived is the earlier of the two). "What changed" counts
-# a week's new candidates per claim from it (web/changes.py).
-CLAIM_CANDIDATE_ARRIVALS = f"""
-CREATE VIEW claim_candidate_arrivals AS
-SELECT cl.id AS claim_id, c.pmid, h.first_seen AS found_at,
-       CASE WHEN m.pmid IS NULL THEN h.first_seen ELSE c.added_at END AS matched_at
-    {_QUERY_HITS}
-UNION ALL
-SELECT cl.id, c.pmid, c.added_at, c.added_at
-    {_OTHER_TEXT_MATCHES}
+# Checkable sentences on a page that no claim quotes and nobody set aside.
+UNCLAIMED_STATEMENTS = """
+CREATE VIEW unclaimed_statements AS
+SELECT s.page_id, p.title AS page, s.position, s.section, s.text, s.signals, s.first_seen,
+       s.snapshot_id
+FROM page_statements s
+JOIN pages p ON p.id = s.page_id AND p.removed_at IS NULL
+WHERE s.claimed_by IS NULL
+  AND NOT EXISTS (SELECT 1 FROM statement_decisions d WHERE d.page_id = s.page_id AND d.text = s.text)
+ORDER BY p.position, s.position
 """
 
-# The candidates of claim cl that arrived after its last review (s.last_reviewed),
-# by both ways of being found: rows of claim_candidates with arrived > last_reviewed.
-_NEW_SINCE_REVIEW = f"""
-    SELECT 1 FROM search_hits h
-    JOIN citations c ON c.pmid = h.pmid
-    LEFT JOIN claim_text_matches m ON m.claim_id = cl.id AND m.pmid = h.pmid
-    WHERE h.search = 'claim-' || cl.id AND h.first_seen > s.last_reviewed
-      AND (m.pmid IS NULL OR c.added_at > s.last_reviewed)
-      AND {_IS_CANDIDATE}
-    UNION ALL
-    SELECT 1 FROM claim_text_matches m
-    JOIN citations c ON c.pmid = m.pmid
-    WHERE m.claim_id = cl.id AND c.added_at > s.last_reviewed
-      AND {_NOT_A_QUERY_HIT}
-      AND {_IS_CANDIDATE}
-"""
-
-# Counted per claim shown, so one claim's row costs one claim's count.
-CLAIM_STATUS = _STATUS_TEMPLATE.format(
-    decisive_stances=DECISIVE_STANCES_SQL,
-    new_candidates_cte="",
-    new_candidate_columns=f"""EXISTS ({_NEW_SINCE_REVIEW}) AS new_evidence_since_review,
-    (SELECT count(*) FROM ({_NEW_SINCE_REVIEW})) AS new_candidates""",
-    new_candidates_join="",
+# One row per page of pages.yml: its last reading, its copies, its claims' drift.
+PAGE_OVERVIEW = f"""
+CREATE VIEW page_overview AS
+WITH last_check AS (
+    SELECT page_id, max(id) AS id FROM page_checks GROUP BY page_id
+),
+last_read AS (
+    SELECT page_id, max(checked_at) AS at FROM page_checks WHERE outcome != 'failed' GROUP BY page_id
+),
+copies AS (
+    SELECT page_id, count(*) AS n, max(taken_at) AS newest FROM page_snapshots GROUP BY page_id
+),
+drift AS (
+    SELECT page_id, count(*) AS claims,
+           {", ".join(f"sum(page_state = '{code}') AS {code.replace('-', '_')}" for code in page_states.CODES)}
+    FROM claim_page_status GROUP BY page_id
+),
+open_statements AS (
+    SELECT page_id, count(*) AS n FROM unclaimed_statements GROUP BY page_id
 )
-
-# The views as m005 made them; m008 dropped claim_candidates and claim_status.
-V1_CLAIM_VIEWS = [CLAIM_EVIDENCE_DETAIL, V1_CLAIM_CANDIDATES, V1_CLAIM_STATUS]
+SELECT p.id AS page_id, p.title, p.url, p.snapshot, p.position,
+       c.checked_at AS last_checked, c.outcome AS last_outcome, c.error AS last_error,
+       c.source AS last_source, r.at AS last_read,
+       coalesce(k.n, 0) AS copies, k.newest AS newest_copy_at,
+       coalesce(d.claims, 0) AS claims,
+       {", ".join(f"coalesce(d.{code.replace('-', '_')}, 0) AS {code.replace('-', '_')}" for code in page_states.CODES)},
+       coalesce(u.n, 0) AS unclaimed_statements
+FROM pages p
+LEFT JOIN last_check lc ON lc.page_id = p.id
+LEFT JOIN page_checks c ON c.id = lc.id
+LEFT JOIN last_read r ON r.page_id = p.id
+LEFT JOIN copies k ON k.page_id = p.id
+LEFT JOIN drift d ON d.page_id = p.id
+LEFT JOIN open_statements u ON u.page_id = p.id
+WHERE p.removed_at IS NULL
+ORDER BY p.position
+"""
 
 # The views as they are now, each after those it reads. Views hold no data, so
 # they are not migrations: after the migrations, ensure_views makes the
 # database's views these (a changed view is simply replaced).
 VIEWS = {
+    "citation_grades": CITATION_GRADES,
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
     "claim_candidates": CLAIM_CANDIDATES,
     "claim_candidate_arrivals": CLAIM_CANDIDATE_ARRIVALS,
     "claim_status": CLAIM_STATUS,
+    "claim_page_status": CLAIM_PAGE_STATUS,
+    "unclaimed_statements": UNCLAIMED_STATEMENTS,
+    "page_overview": PAGE_OVERVIEW,
 }
+
+
+def drop_views(db):
+    """Drop every view: a view that reads a table a migration drops or alters makes
+    SQLite refuse the migration ("error in view ...")."""
+    with db.atomic():
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
+            db.execute(f"DROP VIEW [{name}]")
 
 
 def ensure_views(db):

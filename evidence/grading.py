@@ -1,8 +1,14 @@
-"""Grading a citation: its study design and subjects, from publication types and MeSH.
+"""Grading a citation: its study design and subjects, and where each came from.
 
-A pure classification of one record. ``INDEXING_RULES`` is also written to the
-``evidence_levels`` table so staff can read in Datasette exactly which
-publication types and MeSH headings put a citation at which level.
+A pure classification of one record. PubMed's indexing decides first:
+``INDEXING_RULES`` (publication types and MeSH design headings; written to the
+``evidence_levels`` table so staff can read exactly which put a citation at
+which level). What indexing leaves open (design ``other``, subjects
+``unknown``: indexing comes months after a paper enters PubMed, and never for
+journals PubMed does not index for MEDLINE) is read from the words of the title
+and abstract (evidence/text_grading.py, whose rules are in the
+``text_grading_rules`` table). Each grade keeps its source
+(evidence/vocabularies/grade_sources.py) and the words that decided it.
 
 Only MeSH headings that name a design count: topic headings such as
 "Prevalence" are also given to reviews, and would over-grade them.
@@ -13,6 +19,7 @@ any of them names. Notices (retractions, errata, expressions of concern) are
 not evidence at all, whatever else they are tagged with.
 """
 
+from litref.evidence.text_grading import grade_text
 from litref.evidence.vocabularies.designs import DESIGNS, RANK
 from litref.evidence.vocabularies.subjects import SUBJECTS
 
@@ -43,29 +50,47 @@ _DESIGN_BY_TYPE = {pt: code for code, (types, _) in INDEXING_RULES.items() for p
 _DESIGN_BY_MESH = {heading: code for code, (_, mesh) in INDEXING_RULES.items() for heading in mesh}
 
 
-def classify(publication_types, mesh_descriptors):
-    """{"study_design", "design_rank", "subjects"} from type names and MeSH descriptor names."""
+def grade(publication_types, mesh_descriptors, title=None, abstract=None):
+    """The citation's grade: study_design, design_rank, design_source, design_words,
+    subjects, subjects_source, subjects_words (source and words None when nothing decided)."""
     types, headings = set(publication_types), set(mesh_descriptors)
-    design = _design(types, headings)
-    return {"study_design": design, "design_rank": RANK[design], "subjects": _subjects(headings)}
+    design, design_source, design_words = _indexed_design(types, headings)
+    subjects, subjects_words = _indexed_subjects(headings)
+    subjects_source = "mesh" if subjects_words else None
+    if design == "other" or subjects == "unknown":
+        text = grade_text(title, abstract)
+        if design == "other" and text["study_design"]:
+            design, design_source, design_words = text["study_design"], "text", text["design_words"]
+        if subjects == "unknown" and text["subjects"]:
+            subjects, subjects_source, subjects_words = text["subjects"], "text", text["subjects_words"]
+    return {
+        "study_design": design, "design_rank": RANK[design], "design_source": design_source,
+        "design_words": design_words, "subjects": subjects, "subjects_source": subjects_source,
+        "subjects_words": subjects_words,
+    }
 
 
-def _design(types, headings):
-    candidates = {_DESIGN_BY_TYPE[t] for t in types if t in _DESIGN_BY_TYPE}
-    if "notice" in candidates:
-        return "notice"
-    candidates |= {_DESIGN_BY_MESH[h] for h in headings if h in _DESIGN_BY_MESH}
-    return min(candidates, key=RANK.get, default="other")
+def _indexed_design(types, headings):
+    """(design, source, the type or heading that decided it) from PubMed's indexing."""
+    named = [(_DESIGN_BY_TYPE[t], "publication-type", t) for t in sorted(types) if t in _DESIGN_BY_TYPE]
+    if any(design == "notice" for design, _, _ in named):
+        return next(found for found in named if found[0] == "notice")
+    named += [(_DESIGN_BY_MESH[h], "mesh", h) for h in sorted(headings) if h in _DESIGN_BY_MESH]
+    if not named:
+        return "other", None, None
+    return min(named, key=lambda found: RANK[found[0]])
 
 
-def _subjects(headings):
+def _indexed_subjects(headings):
+    """(subjects, the check tag that decided it) from MeSH."""
     if "Humans" in headings:
-        return "humans"
+        return "humans", "Humans"
     if "Animals" in headings:
-        return "animals"
-    if headings & IN_VITRO_HEADINGS:
-        return "in-vitro"
-    return "unknown"
+        return "animals", "Animals"
+    in_vitro = sorted(headings & IN_VITRO_HEADINGS)
+    if in_vitro:
+        return "in-vitro", in_vitro[0]
+    return "unknown", None
 
 
 def level_rows():

@@ -8,11 +8,11 @@ from an unchanged one.
 
 import hashlib
 
-from litref.evidence.grading import classify
+from litref.evidence.grading import grade
 
 # Bump when the rows produced from the same input change, so that re-importing
 # an unchanged file rewrites the rows in the new shape.
-TRANSFORM_VERSION = b"3"
+TRANSFORM_VERSION = b"4"
 RETRACTED_PUBLICATION = ("D016441", "Retracted Publication")
 
 
@@ -29,9 +29,10 @@ def finish(record, raw):
     citation["has_erratum"] = int("ErratumIn" in reftypes)
     citation["authors"] = ", ".join(display_name(a) for a in record["authors"]) or None
     citation.update(
-        classify(
+        grade(
             [pt["publication_type"] for pt in record["publication_types"]],
             [m["descriptor"] for m in record["mesh"]],
+            citation.get("title"), citation.get("abstract"),
         )
     )
     citation["record_hash"] = hashlib.sha1(TRANSFORM_VERSION + raw).hexdigest()

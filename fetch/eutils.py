@@ -55,7 +55,7 @@ class PubMedError(Exception):
 
 
 class QueryRejected(PubMedError):
-    """PubMed refused a query (its <ERROR>, or a phrase it cannot find)."""
+    """PubMed refused a query (its <ERROR>)."""
 
 
 @dataclass(frozen=True)
@@ -204,9 +204,10 @@ def describe_failure(error):
 
 
 def esearch(settings, term, what, **params):
-    """One esearch; returns Bio.Entrez's parsed result.
+    """One esearch; returns Bio.Entrez's parsed result, with PubMed's ErrorList and
+    WarningList for the caller to judge (fetch/harvest.py).
 
-    Raises QueryRejected for PubMed's <ERROR> and for phrases it cannot find.
+    Raises QueryRejected for PubMed's <ERROR>.
     """
 
     def action():
@@ -218,15 +219,7 @@ def esearch(settings, term, what, **params):
         finally:
             handle.close()
 
-    result = with_retries(settings, action, what)
-    not_found = result.get("ErrorList", {}).get("PhraseNotFound", [])
-    if not_found:
-        raise QueryRejected(
-            f"{what}: PubMed cannot find {', '.join(repr(str(p)) for p in not_found)} "
-            "in its index, so the query does not mean what it says. Fix the spelling "
-            "or the field tag in the query."
-        )
-    return result
+    return with_retries(settings, action, what)
 
 
 def efetch_history(settings, webenv, query_key, retstart, retmax, what):

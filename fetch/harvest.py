@@ -2,7 +2,8 @@
 
 ``harvest`` searches with the history server and fetches the records in
 batches, yielding what happens as plain events: ``Searched`` once PubMed
-answered the search, a ``Batch`` of parsed records per efetch, and
+answered the search (with PubMed's word on the query: its translation,
+ErrorList and WarningList), a ``Batch`` of parsed records per efetch, and
 ``Finished`` with the outcome. It never touches the database: whoever runs it
 stores each event as it comes (litref/pipeline.py), so each batch can be
 committed on its own and a failure keeps the finished ones.
@@ -30,10 +31,27 @@ class Search:
     where: str  # where staff can correct it: "searches.yml line 12"
 
 
+# PubMed's esearch warnings that say it searched without a term of the query:
+# the run then stores what PubMed found, but is not "ok".
+TERM_WARNINGS = {
+    "PhraseIgnored": "PubMed ignored {}",
+    "QuotedPhraseNotFound": "PubMed could not find the quoted phrase {}",
+}
+# PubMed's esearch errors: a term it cannot find, a field tag it does not know.
+TERM_ERRORS = {
+    "PhraseNotFound": "PubMed cannot find {} in its index",
+    "FieldNotFound": "PubMed does not know the field {}",
+}
+
+
 @dataclass(frozen=True)
 class Searched:
     query_translation: str | None
     count: int
+    # PubMed's ErrorList and WarningList: {"PhraseNotFound": ["..."], ...}, only
+    # the kinds it filled.
+    errors: dict = field(default_factory=dict)
+    warnings: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -44,7 +62,7 @@ class Batch:
 
 @dataclass(frozen=True)
 class Finished:
-    status: str  # ok | failed | incomplete
+    status: str  # ok | warning | failed | incomplete (evidence/vocabularies/run_statuses.py)
     error: str | None = None
     missing_pmids: frozenset = frozenset()
 
@@ -76,7 +94,16 @@ def harvest(settings, search, *, since=None, today=None):
     term = search.query if since is None else incremental_term(search.query, since)
     first = esearch(settings, term, what, usehistory="y", retmax=ESEARCH_CAP)
     count = int(first["Count"])
-    yield Searched(query_translation=first.get("QueryTranslation"), count=count)
+    searched = Searched(first.get("QueryTranslation"), count,
+                        pubmed_lists(first, "ErrorList"), pubmed_lists(first, "WarningList"))
+    yield searched
+    if searched.errors:
+        yield Finished("failed", (
+            f"{what}: {_terms(searched.errors, TERM_ERRORS)}, so the query does not mean what "
+            f"it says; nothing was fetched. Fix the spelling or the field tag in {search.where} "
+            "(`litref check` helps)."
+        ))
+        return
     if count == 0 and since is None:
         yield Finished("failed", (
             f"{what}: PubMed found nothing for this query. Check it in PubMed's own "
@@ -90,15 +117,41 @@ def harvest(settings, search, *, since=None, today=None):
         for batch in _batches(settings, result, what):
             received.update(batch.pmids)
             yield batch
-    yield _outcome(what, count, listed, received)
+    yield _outcome(what, count, listed, received, searched.warnings, search.where)
 
 
-def _outcome(what, count, listed, received):
+def pubmed_lists(result, name):
+    """PubMed's ErrorList or WarningList of an esearch result as plain data: the kinds
+    it filled, each a list of text."""
+    return {kind: [str(item) for item in items] for kind, items in result.get(name, {}).items() if items}
+
+
+def _terms(lists, wording):
+    """'PubMed cannot find "x" in its index; PubMed ignored "y"' for the kinds in wording."""
+    return "; ".join(
+        template.format(", ".join(_quoted(term) for term in lists[kind]))
+        for kind, template in wording.items() if kind in lists
+    )
+
+
+def _quoted(term):
+    """PubMed sends a quoted phrase with its quotes, other terms without."""
+    return '"' + term.strip('"') + '"'
+
+
+def _outcome(what, count, listed, received, warnings, where):
     missing = listed - received
     unreachable = count - len(listed)
+    ignored = _terms(warnings, TERM_WARNINGS)
+    warned = (
+        f"{ignored}, so the results may not be what the query says. What PubMed found is "
+        f"stored; correct the query in {where} (`litref check` helps)."
+    ) if ignored else None
     if missing or unreachable > 0:
-        return Finished("incomplete", _shortfall_message(what, count, len(received), missing, unreachable),
-                        frozenset(missing))
+        shortfall = _shortfall_message(what, count, len(received), missing, unreachable)
+        return Finished("incomplete", f"{shortfall} {warned}" if warned else shortfall, frozenset(missing))
+    if warned:
+        return Finished("warning", f"{what}: {warned}")
     return Finished("ok")
 
 

@@ -21,23 +21,33 @@ from litref.config import ConfigFileError, read_searches
 from litref.db import database as store
 from litref.db import lock as fetch_lock
 from litref.db.backup import BackupError, BadBackupTarget, copy_database
-from litref.db.candidates import refresh_claim_matches
-from litref.db.claims import ClaimsRemoved, save_claims
+from litref.db.candidates import refresh_claims
+from litref.db.claims import ClaimsRemoved, browser_claims, claims_for_export
 from litref.db.curation import missing_curated_pmids
 from litref.db.runs import close_interrupted, save_searches
 from litref.db.status_history import record_status_changes
 from litref.db.status import status_report
-from litref.demo import DEFAULT_CLAIMS, DEFAULT_SEARCHES, DEMO_DB, build_demo
+from litref.db.pages import page_overview
+from litref.demo import DEFAULT_CLAIMS, DEFAULT_PAGES, DEFAULT_SEARCHES, DEMO_DB, build_demo
 from litref.evidence.claim_queries import claim_search
 from litref.fetch import eutils
 from litref.fetch.files import ImportFileError
+from litref.fetch.site_pages import PageReader
+from litref.page_watch import load_site, watch_pages
 from litref.pipeline import fetch_pmids, import_file, run_search
+from litref.query_check import check_queries, query_problems, summary
 from litref.status_text import render, size
 from litref.web.app import serve_args
 
 db_option = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Database file (default: $LITREF_DB, else db/citations.db).",
+)
+
+pages_option = click.option(
+    "--pages", "pages_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_PAGES, show_default="pages.yml",
+    help="The website's pages file; claims name their page by its id.",
 )
 
 
@@ -59,12 +69,13 @@ def main():
 @click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CLAIMS, show_default="claims.yml",
               help="Claims file; each claim's query is fetched as search claim-<id>.")
+@pages_option
 @click.option("--search", "names", multiple=True, help="Fetch only this search (repeatable).")
 @click.option("--full", is_flag=True, help="Re-fetch every record of each search, not just what is new.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Fetch what entered or changed in PubMed since YYYY-MM-DD.")
 @click.option("--quiet", is_flag=True, help="Print only failures (cron mails whatever is printed).")
-def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet):
+def fetch_command(db_path, searches_path, claims_path, pages_path, names, full, since, quiet):
     """Run the saved searches and the claims' searches against PubMed and store what they find.
 
     Exit status: 0 all went well; 1 a search failed (the others still ran); 2
@@ -73,21 +84,26 @@ def fetch_command(db_path, searches_path, claims_path, names, full, since, quiet
     """
     try:
         settings = eutils.settings_from_env()
-        claims = config.read_claims(claims_path)
-        searches = read_searches(searches_path) + [claim_search(c) for c in claims]
-        searches = _select(searches, names, f"{searches_path} and {claims_path}")
+        pages = config.read_pages(pages_path)
+        claims = config.read_claims(claims_path, pages)
+        saved = read_searches(searches_path)
+        warnings = check_queries([(searches_path, saved, "search"), (claims_path, claims, "claim")])
+        searches = _select(saved + [claim_search(c) for c in claims], names, f"{searches_path} and {claims_path}")
         eutils.configure(settings)
     except (eutils.ConfigError, ConfigFileError) as error:
         fail(str(error), 2)
+    if not quiet:
+        _echo_all(warnings)
     path = db_path or store.default_path()
     try:
         lock = fetch_lock.held(fetch_lock.path_for(path), command=_command_line(), now=utc_now())
         with lock as left, contextlib.closing(_open_for_fetch(path, left)) as database:
-            _load_claims(database, claims, prune=False)
+            _load_claims(database, pages, claims, prune=False)
+            # Claims added in the browser are searched for before they reach claims.yml.
+            searches += [] if names else [claim_search(c) for c in browser_claims(database)]
             save_searches(database, searches, now=utc_now())
             failed = _run_searches(database, settings, searches, full, since and since.date(), quiet)
             failed += not _fetch_missing_curated(database, settings)
-            refresh_claim_matches(database)  # once, not after every batch: see db/candidates.py
             record_status_changes(database, now=utc_now(), cause="fetch")
     except fetch_lock.LockError as error:
         fail(str(error), 2)
@@ -168,13 +184,20 @@ def _progress(searches, on_terminal):
     )
 
 
-def _load_claims(database, claims, prune):
+def _load_claims(database, pages, claims, prune):
+    """Store the pages and claims, then work out the candidates of the claims whose query changed."""
     try:
-        counts = save_claims(database, claims, now=utc_now(), prune=prune)
+        counts = load_site(database, pages, claims, prune=prune)
     except ClaimsRemoved as error:
         fail(str(error), 2)
+    _refresh_candidates(database)
     record_status_changes(database, now=utc_now(), cause="claims")
     return counts
+
+
+def _refresh_candidates(database):
+    for claim_id, problem in refresh_claims(database, now=utc_now()).items():
+        click.echo(f"claim {claim_id}: no candidates: {problem}", err=True)
 
 
 def _fetch_missing_curated(database, settings):
@@ -222,20 +245,64 @@ def _run_line(run):
 @db_option
 @click.argument("claims_path", required=False, default=DEFAULT_CLAIMS,
                 type=click.Path(dir_okay=False, path_type=Path))
+@pages_option
 @click.option("--prune", is_flag=True,
               help="Archive claims removed from the file even if they have curated evidence (kept).")
-def claims_command(db_path, claims_path, prune):
-    """Check claims.yml (or FILE) and load it into the database."""
+@click.option("--export", is_flag=True,
+              help="Write the database's claims (with those added or archived in the browser) "
+                   "to the file instead of loading it.")
+def claims_command(db_path, claims_path, pages_path, prune, export):
+    """Check claims.yml (or FILE) and load it into the database; or, with --export, write it."""
     try:
-        loaded = config.read_claims(claims_path)
-    except ConfigFileError as error:
+        pages = config.read_pages(pages_path)
+        if export:
+            database = store.open_db(db_path or store.default_path(), create=False)
+            written = config.write_claims(claims_path, claims_for_export(database), pages)
+            click.echo(f"{claims_path}: wrote {written} claims from the database.", err=True)
+            return
+        loaded = config.read_claims(claims_path, pages)
+        _echo_all(check_queries([(claims_path, loaded, "claim")]))
+    except (ConfigFileError, store.DatabaseMissing) as error:
         fail(str(error), 2)
-    counts = _load_claims(_open(db_path or store.default_path()), loaded, prune)
+    counts = _load_claims(_open(db_path or store.default_path()), pages, loaded, prune)
     click.echo(
         f"{claims_path}: {counts['claims']} claims ({counts['new']} new), "
         f"{counts['archived']} archived, {counts['removed']} removed",
         err=True,
     )
+    if counts["not_exported"]:
+        click.echo(
+            f"Changed in the browser and not yet in {claims_path}: "
+            f"{', '.join(counts['not_exported'])}. Run `litref claims --export` and keep the "
+            "file it writes (e.g. commit it).",
+            err=True,
+        )
+
+
+@main.command(name="check")
+@click.option("--searches", "searches_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_SEARCHES, show_default="searches.yml", help="Saved searches file.")
+@click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_CLAIMS, show_default="claims.yml", help="Claims file.")
+def check_command(searches_path, claims_path):
+    """Check every query of searches.yml and claims.yml, offline: no PubMed, no database.
+
+    Exit status: 0 no errors (warnings are printed); 2 a query or a file has an error.
+    """
+    try:
+        files = [(searches_path, read_searches(searches_path), "search"),
+                 (claims_path, config.read_claims(claims_path), "claim")]
+    except ConfigFileError as error:
+        fail(str(error), 2)
+    problems = query_problems(files)
+    _echo_all(text for _, text in problems)
+    click.echo(summary(files, problems), err=True)
+    sys.exit(2 if any(is_error for is_error, _ in problems) else 0)
+
+
+def _echo_all(messages):
+    for message in messages:
+        click.echo(message, err=True)
 
 
 @main.command(name="import")
@@ -244,6 +311,7 @@ def claims_command(db_path, claims_path, prune):
 def import_command(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
     database = _open(db_path or store.default_path())
+    _refresh_candidates(database)  # claims left to work out (after an upgrade)
     failed = 0
     for path in files:
         try:
@@ -314,20 +382,62 @@ def backup_command(db_path, target):
 @click.option("--claims", "claims_path", type=click.Path(dir_okay=False, path_type=Path),
               default=DEFAULT_CLAIMS, show_default="claims.yml",
               help="Claims file: their claim-<id> searches are checked too.")
+@pages_option
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True,
               help="A search with no successful run for this many days needs attention.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON, for monitoring tools.")
 @click.option("--quiet", is_flag=True, help="Print nothing when all is well (for cron, which mails any output).")
-def status_command(db_path, searches_path, claims_path, days, as_json, quiet):
+def status_command(db_path, searches_path, claims_path, pages_path, days, as_json, quiet):
     """Say whether the nightly fetch works and what needs a person (exit status 1 if anything)."""
     path = db_path or store.default_path()
     try:
         names = [s["name"] for s in read_searches(searches_path)]
         names += [claim_search(c)["name"] for c in config.read_claims(claims_path)]
+        page_ids = [page["id"] for page in config.read_pages(pages_path)]
         database = store.open_db(path, create=False)
     except (ConfigFileError, store.DatabaseMissing) as error:
         fail(str(error), 2)
-    report = status_report(database, names, now=datetime.now(timezone.utc), days=days)
+    names += [claim_search(c)["name"] for c in browser_claims(database)]
+    report = status_report(database, names, now=datetime.now(timezone.utc), days=days,
+                           page_ids=page_ids)
     if report["needs_attention"] or not quiet:
         click.echo(json.dumps(report, indent=2) if as_json else render(report, path))
     sys.exit(1 if report["needs_attention"] else 0)
+
+
+@main.command(name="pages")
+@db_option
+@pages_option
+@click.option("--quiet", is_flag=True, help="Print only the pages that could not be read (for cron).")
+def pages_command(db_path, pages_path, quiet):
+    """Read the website's pages, keep their text when it changed, and check every claim
+    against its page (a page with an empty url: its saved copy).
+
+    Exit status: 0 every page was read; 1 a page could not be read (the others
+    were; its claims keep their last state); 2 a mistake in the pages file, or a
+    database that cannot be written.
+    """
+    try:
+        pages = config.read_pages(pages_path)
+    except ConfigFileError as error:
+        fail(str(error), 2)
+    path = db_path or store.default_path()
+    try:
+        database = _open(path)
+        results = watch_pages(database, pages, PageReader())
+        overview = {row["page_id"]: row for row in page_overview(database)}
+    except sqlite3.Error as error:
+        fail(_database_failure(path, error), 2)
+    for result in results:
+        if result["error"] or not quiet:
+            click.echo(_page_line(result, overview[result["page"]]), err=True)
+    sys.exit(1 if any(result["error"] for result in results) else 0)
+
+
+def _page_line(result, page):
+    if result["error"]:
+        return (f"{result['page']}: could not be read ({result['source']})\n  {result['error']}\n"
+                "  Its claims keep their last state; litref tries again next time.")
+    return (f"{result['page']}: {result['outcome']} ({result['source']}) - {page['claims']} claims: "
+            f"{page['on_page']} on the page, {page['changed']} changed, {page['vanished']} gone; "
+            f"{page['unclaimed_statements']} statements no claim quotes")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from litref.clock import utc_now
 from litref.db import citations, runs
-from litref.db.candidates import refresh_claim_matches
+from litref.db.candidates import refresh_for_citations
 from litref.db.status_history import record_status_changes
 from litref.fetch.eutils import PubMedError
 from litref.fetch.files import ImportFileError, file_batches
@@ -48,9 +48,11 @@ def _store_events(db, run_id, search_name, events, clock):
     for event in events:
         if isinstance(event, Searched):
             runs.note_search_result(db, run_id, query_translation=event.query_translation,
-                                    count_reported=event.count)
+                                    count_reported=event.count, errors=event.errors,
+                                    warnings=event.warnings)
         elif isinstance(event, Batch):
-            runs.save_fetch_batch(db, run_id, search_name, event.items, now=clock())
+            counts = runs.save_fetch_batch(db, run_id, search_name, event.items, now=clock())
+            refresh_for_citations(db, counts["changed"], now=clock())
         else:
             finished = event
     return finished
@@ -74,7 +76,8 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
     """Fetch named PMIDs (curated citations not yet stored); returns the pmids PubMed lacked."""
     stored = set()
     for batch in fetch_by_id(settings, pmids):
-        citations.save_records(db, batch.items, source="curated", now=clock())
+        counts = citations.save_records(db, batch.items, source="curated", now=clock())
+        refresh_for_citations(db, counts["changed"], now=clock())
         stored.update(batch.pmids)
     return sorted(set(pmids) - stored)
 
@@ -84,6 +87,7 @@ def import_file(db, path, *, now):
     deleted, records). A file that turns out damaged half way stores nothing."""
     totals = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0, "records": 0}
     kept = "Nothing from this file was stored."
+    changed = []
     try:
         with file_batches(path, kept=kept) as batches, db.atomic():
             for batch in batches:
@@ -91,12 +95,13 @@ def import_file(db, path, *, now):
                 for key in ("new", "updated", "unchanged", "deleted"):
                     totals[key] += counts[key]
                 totals["records"] += len(counts["pmids"])
-            if totals["new"] or totals["updated"]:
-                refresh_claim_matches(db)  # once per file: it ranks every citation
-            record_status_changes(db, now=now, cause="import", detail=Path(path).name)
+                changed += counts["changed"]
     except sqlite3.IntegrityError as error:
         raise ImportFileError(
             f"{path}: a record breaks a rule of the database ({error}). {kept} Please "
             "report this with the file: it is a bug in litref."
         ) from error
+    refresh_for_citations(db, changed, now=now)
+    record_status_changes(db, now=now, cause="import", detail=Path(path).name)
     return totals
+

@@ -4,7 +4,7 @@ the report that db/status.py builds."""
 from datetime import timezone
 
 from litref.db.status import parse_time
-from litref.evidence.vocabularies import flags
+from litref.evidence.vocabularies import flags, statuses
 
 
 
@@ -16,7 +16,12 @@ def render(report, db_path):
         _searches(report),
         _running(report),
         _flagged(report["newly_flagged"]),
+        _pages(report),
+        _drifted(report["drifted_claims"]),
+        _unclaimed(report["unclaimed_statements"]),
+        _claims(report["claims_by_status"]),
         _new_evidence(report["claims_with_new_evidence"]),
+        _assessments(report["assessments_unlike_indexing"]),
         [_database(report["database"])],
     ]
     return "\n\n".join("\n".join(lines) for lines in sections if lines)
@@ -24,9 +29,12 @@ def render(report, db_path):
 
 def _verdict(report):
     if not report["needs_attention"]:
+        pages = (" Every website page was read in that time, every claim is still on its page, "
+                 "and no statement on a page awaits a decision.") if report["pages"] else ""
         return [
             f"ALL IS WELL: every search fetched successfully in the last {report['days']} days, "
             "and no paper cited as evidence was retracted, questioned or deleted since its review."
+            + pages
         ]
     lines = ["NEEDS ATTENTION"]
     total = len(report["searches"])
@@ -42,13 +50,53 @@ def _verdict(report):
             f"- {_count(report['failed_searches'], 'search', 'searches')} did not succeed on "
             f"the last run: {_names(report['failed_searches'])}. The reason is under each name below."
         )
+    if report["warned_searches"]:
+        lines.append(
+            f"- {_count(report['warned_searches'], 'search', 'searches')} ran, but PubMed ignored or "
+            f"could not find a term of the query: {_names(report['warned_searches'])}. The results "
+            "may not be what the query says: correct the query (the term is named below), then "
+            "run `litref check`."
+        )
     if report["newly_flagged"]:
         lines.append(
             f"- {_count(report['newly_flagged'], 'curated link')} to a paper that was retracted, "
             "questioned or deleted after staff reviewed it. Re-check those claims (listed below) "
             "in Datasette, then update the link's reviewed_at: it is then no longer listed."
         )
+    return lines + _website_verdict(report)
+
+
+def _website_verdict(report):
+    lines = []
+    if report["stale_pages"]:
+        lines.append(
+            f"- {_count(report['stale_pages'], 'website page')} not read in the last "
+            f"{report['days']} days: {_names(report['stale_pages'])}. Check that `litref pages` "
+            "runs after the nightly fetch (see Scheduling in README.md)."
+        )
+    if report["failed_pages"]:
+        lines.append(
+            f"- {_count(report['failed_pages'], 'website page')} could not be read on the last "
+            f"try: {_names(report['failed_pages'])}. The reason is under each page below; its "
+            "claims keep their last state."
+        )
+    if report["drifted_claims"]:
+        lines.append(
+            f"- {_count(report['drifted_claims'], 'claim')} no longer on {_its_their(report['drifted_claims'])} "
+            "page word for word (listed below). Open the page in Datasette: update the claim in "
+            "claims.yml, or archive it if the statement is gone."
+        )
+    if report["unclaimed_statements"]:
+        lines.append(
+            f"- {_count(report['unclaimed_statements'], 'statement')} on the website that no "
+            "claim quotes (listed below). Open the page in Datasette: make each a claim, or "
+            "mark it \"not a claim\"."
+        )
     return lines
+
+
+def _its_their(items):
+    return "its" if len(items) == 1 else "their"
 
 
 def _searches(report):
@@ -57,7 +105,7 @@ def _searches(report):
     for search in report["searches"]:
         lines.append(f"  {search['name']:<{width}}  {_last_run(search, report['checked_at'])}")
         error = (search["last_run"] or {}).get("error")
-        if error and search["name"] in report["failed_searches"]:
+        if error and search["name"] in report["failed_searches"] + report["warned_searches"]:
             lines.extend(f"  {'':<{width}}    {line}" for line in error.splitlines())
     return lines
 
@@ -102,6 +150,52 @@ def _flagged(links):
     return lines
 
 
+def _pages(report):
+    if not report["pages"]:
+        return []
+    width = max(len(page["page_id"]) for page in report["pages"])
+    lines = ["Website pages: last reading, its result, last successful reading"]
+    for page in report["pages"]:
+        lines.append(f"  {page['page_id']:<{width}}  {_last_reading(page, report['checked_at'])}")
+        if page["last_outcome"] == "failed":
+            lines.append(f"  {'':<{width}}    {page['last_error']}")
+    return lines
+
+
+def _last_reading(page, checked_at):
+    if page["last_checked"] is None:
+        return "never read"
+    read = page["last_read"]
+    last_ok = f"last read {when(read)} ({ago(read, checked_at)})" if read else "never read successfully"
+    return f"{when(page['last_checked'])}  {page['last_outcome']:<9}  {last_ok}"
+
+
+def _drifted(claims):
+    if not claims:
+        return []
+    lines = ["Claims no longer on their page word for word"]
+    for claim in claims:
+        seen = f"last seen {when(claim['last_seen'])}" if claim["last_seen"] else "never seen by litref"
+        lines.append(f"  {claim['page_id']}: claim {claim['claim_id']} ({claim['page_state']}; {seen})")
+        lines.append(f"    claim: \"{claim['text']}\"")
+        if claim["nearest_passage"]:
+            lines.append(f"    nearest on the page now ({claim['similarity']}% alike): "
+                         f"\"{claim['nearest_passage']}\"")
+    return lines
+
+
+def _unclaimed(statements):
+    if not statements:
+        return []
+    lines = ["Statements on the website that no claim quotes"]
+    lines.extend(
+        f"  {s['page_id']} ({s['section']}; {s['signals'].replace(',', ', ')}; since "
+        f"{when(s['first_seen'])}): \"{s['text']}\""
+        for s in statements
+    )
+    return lines
+
+
 def _new_evidence(claims):
     if not claims:
         return []
@@ -110,6 +204,25 @@ def _new_evidence(claims):
         f"  {c['claim_id']}: {_count_of(c['new_candidates'], 'new candidate')} "
         f"(last reviewed {when(c['last_reviewed'])})"
         for c in claims
+    )
+    return lines
+
+
+def _claims(by_status):
+    if not by_status:
+        return []
+    return ["Claims by status: " + ", ".join(
+        f"{statuses.BY_CODE[code]['label'].lower()} {count}" for code, count in by_status.items())]
+
+
+def _assessments(found):
+    if not found:
+        return []
+    lines = ["Studies PubMed has indexed since a reviewer assessed them, as another design (check which is right)"]
+    lines.extend(
+        f"  PMID {a['pmid']}: assessed {a['assessed']} by {a['reviewer']}, indexed {a['indexed']} "
+        f"({a['indexed_as']})"
+        for a in found
     )
     return lines
 

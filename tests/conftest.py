@@ -13,6 +13,16 @@ from tests.helpers import ARTICLES, PMIDS, QUERY, write_searches
 sys.modules.setdefault("eutils_server", eutils_server)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mesh_cache(tmp_path_factory):
+    """The query checks' MeSH index is cached in a temporary folder, for this process
+    and every litref it starts: tests never write into the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("litref-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LITREF_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture
 def eutils(monkeypatch, tmp_path):
     """A running FakeEutils that the client's LITREF_EUTILS_URL points at."""
@@ -42,6 +52,24 @@ def paths(tmp_path):
     claims = tmp_path / "claims.yml"
     claims.write_text("claims: []\n")
     return {"db": tmp_path / "citations.db", "searches": searches, "claims": claims}
+
+
+@pytest.fixture(scope="module")
+def site_db(tmp_path_factory):
+    """The staff website's database (the demo plus synthetic records), built once per module."""
+    from tests.web_site import build_site_db
+
+    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
+
+
+@pytest.fixture
+def site(site_db):
+    """Datasette over the site database, as `litref serve` runs it (for tests that only read)."""
+    from tests.web_site import Site
+
+    site = Site(site_db)
+    yield site
+    site.close()
 
 
 @pytest.fixture(autouse=True)

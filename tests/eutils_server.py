@@ -7,6 +7,11 @@ really produces (429s, 5xx, truncated or HTML bodies, resets, hangs), and
 what a crash does: a request can be held ("hang") or cut off mid-body
 ("stall") until the test releases it, and the server can vanish ("gone").
 
+PubMed's word on a query comes back as it does from NCBI: ``QueryTranslation``,
+an ``ErrorList`` (PhraseNotFound, FieldNotFound) and a ``WarningList``
+(PhraseIgnored, QuotedPhraseNotFound, OutputMessage) set per query with
+``pubmed_messages``; a search that finds nothing says "No items found.".
+
 Only esearch.fcgi and efetch.fcgi for db=pubmed are served.
 """
 
@@ -33,6 +38,10 @@ ESEARCH_CAP = 9999
 FAULT_KINDS = ("429", "500", "502", "503", "truncate", "reset", "html", "hang", "empty", "stall", "gone")
 ENDPOINTS = ("esearch", "efetch")
 DATE_TYPES = ("edat", "mdat", "pdat")
+# The esearch DTD's lists, each in the order it allows.
+ERROR_KINDS = ("PhraseNotFound", "FieldNotFound")
+WARNING_KINDS = ("PhraseIgnored", "QuotedPhraseNotFound", "OutputMessage")
+NO_ITEMS = "No items found."
 
 RETSTART_ERROR = (
     "Search Backend failed: Exception:\n'retstart' cannot be larger than 9998. "
@@ -241,6 +250,18 @@ def query_translation(term: str) -> str:
     return TRANSLATION_TOKEN_RE.sub(tag, term)
 
 
+def message_lists(errors: dict, warnings: dict, *, found: bool) -> str:
+    """PubMed's ErrorList and WarningList (each only when not empty), in DTD order."""
+    if not found:
+        warnings = {**warnings, "OutputMessage": [*warnings.get("OutputMessage", []), NO_ITEMS]}
+    parts = []
+    for name, kinds, given in (("ErrorList", ERROR_KINDS, errors), ("WarningList", WARNING_KINDS, warnings)):
+        items = "".join(f"<{kind}>{escape(text)}</{kind}>" for kind in kinds for text in given.get(kind, []))
+        if items:
+            parts.append(f"<{name}>{items}</{name}>")
+    return "".join(parts)
+
+
 def esearch_document(body: str) -> bytes:
     return (ESEARCH_HEAD + f"<eSearchResult>{body}</eSearchResult>\n").encode()
 
@@ -301,7 +322,7 @@ class FakeEutils:
         self._articles: dict[int, Article] = {}
         self._queries: dict[str, list[int]] = {}
         self._rejected: dict[str, str] = {}
-        self._phrases: dict[str, str] = {}
+        self._messages: dict[str, tuple[dict, dict]] = {}  # term -> (errors, warnings)
         self._history: dict[str, list[int]] = {}
         self._faults: list[Fault] = []
         self._holding: list[Fault] = []  # faults holding a request right now
@@ -332,9 +353,19 @@ class FakeEutils:
         with self._lock:
             self._rejected[term] = message
 
-    def phrase_not_found(self, term: str, phrase: str) -> None:
+    def pubmed_messages(self, term: str, *, errors=None, warnings=None) -> None:
+        """esearch of ``term`` adds PubMed's ErrorList and WarningList, e.g.
+        ``warnings={"QuotedPhraseNotFound": ['"stem cell mobilisation"']}``; the search
+        itself still answers as set_query says, as PubMed searches the rest."""
+        errors, warnings = errors or {}, warnings or {}
+        unknown = (set(errors) - set(ERROR_KINDS)) | (set(warnings) - set(WARNING_KINDS))
+        if unknown:
+            raise ValueError(f"unknown message kinds {sorted(unknown)}; expected {ERROR_KINDS + WARNING_KINDS}")
         with self._lock:
-            self._phrases[term] = phrase
+            self._messages[term] = (errors, warnings)
+
+    def phrase_not_found(self, term: str, phrase: str) -> None:
+        self.pubmed_messages(term, errors={"PhraseNotFound": [phrase]})
 
     def modify(self, pmid: int, mdat: dt.date, xml: str | None = None) -> None:
         """Simulate PubMed revising a record: new mdat and (by default) DateRevised."""
@@ -421,8 +452,7 @@ class FakeEutils:
         with self._lock:
             if term in self._rejected:
                 raise EutilsError(self._rejected[term])
-            if term in self._phrases:
-                return self._not_found(term, self._phrases[term])
+            errors, warnings = self._messages.get(term, ({}, {}))
             matched = self._match(term, param_window(params))
             ids = capped_page(matched, params, default_retmax=20)
             history = ""
@@ -436,14 +466,7 @@ class FakeEutils:
             f"<RetStart>{int_param(params, 'retstart', 0)}</RetStart>{history}"
             f"<IdList>{id_list}</IdList><TranslationSet/>"
             f"<QueryTranslation>{escape(query_translation(term))}</QueryTranslation>"
-        )
-
-    def _not_found(self, term: str, phrase: str) -> bytes:
-        return esearch_document(
-            "<Count>0</Count><RetMax>0</RetMax><RetStart>0</RetStart><IdList/><TranslationSet/>"
-            f"<QueryTranslation>{escape(query_translation(term))}</QueryTranslation>"
-            f"<ErrorList><PhraseNotFound>{escape(phrase)}</PhraseNotFound></ErrorList>"
-            "<WarningList><OutputMessage>No items found.</OutputMessage></WarningList>"
+            + message_lists(errors, warnings, found=bool(matched))
         )
 
     def _match(self, term: str, window) -> list[int]:

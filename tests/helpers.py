@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+import io
 import sqlite3
 import subprocess
 import sys
@@ -10,6 +11,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from litref.cli import main
+from litref.db.candidates import refresh_claims, refresh_for_citations
+from litref.db.citations import save_records
+from litref.fetch import pubmed_xml
 from tests.eutils_server import synthetic_article
 
 # The local E-utilities server's search (fixture ``server``): seven records.
@@ -94,3 +98,49 @@ def run_fetch(paths, *args, **kwargs):
     process = start_fetch(paths, *args, **kwargs)
     _, stderr = process.communicate(timeout=60)
     return process.returncode, stderr
+
+
+# --- claims and their evidence, stored through the real writers ----------------------
+
+T0 = "2026-01-01T00:00:00+00:00"
+REVIEWED = "2026-02-01T00:00:00+00:00"
+LATER = "2026-03-01T00:00:00+00:00"
+CLAIM = {
+    "id": "msc-cures", "page": "Synthetic page", "text": "Stem cells cure lupus nephritis",
+    "query": "synthetic[tiab]", "line": 1,
+}
+
+
+RCT_HUMANS = {"types": ("Randomized Controlled Trial",), "mesh": ("Humans",)}
+
+
+def article(pmid, *, types=("Journal Article",), mesh=(), title=None, extra_types=(), abstract=None):
+    """A synthetic PubMed article with chosen publication types, MeSH descriptors and abstract."""
+    type_xml = "".join(f"<PublicationType>{t}</PublicationType>" for t in (*types, *extra_types))
+    mesh_xml = "".join(
+        f'<MeshHeading><DescriptorName MajorTopicYN="N">{m}</DescriptorName></MeshHeading>' for m in mesh
+    )
+    title = title or f"Synthetic record {pmid} about stem cells"
+    return f"""<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>
+<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>2020</Year></PubDate>
+</JournalIssue><Title>Synthetic Journal</Title></Journal><ArticleTitle>{title}</ArticleTitle>
+{f"<Abstract><AbstractText>{abstract}</AbstractText></Abstract>" if abstract else ""}
+<Language>eng</Language><PublicationTypeList>{type_xml}</PublicationTypeList></Article>
+<MeshHeadingList>{mesh_xml}</MeshHeadingList></MedlineCitation></PubmedArticle>"""
+
+
+def store(database, *articles, now=T0):
+    xml = f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode()
+    counts = save_records(database, list(pubmed_xml.parse(io.BytesIO(xml), "test")), source="test", now=now)
+    refresh_claims(database, now=now)  # claims loaded since, as `litref claims` does
+    refresh_for_citations(database, counts["changed"], now=now)  # as the import and the fetch do
+    return counts
+
+
+def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
+    with database.atomic():
+        database.execute(
+            "INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at) "
+            "VALUES (?, ?, ?, 'test note', 'staff@example.org', ?)",
+            [claim_id, pmid, stance, reviewed_at],
+        )

@@ -12,7 +12,7 @@ from litref.db.claims import save_claims
 from litref.db.migrations import migrations
 from litref.db.runs import finish_run, save_searches, start_run
 from litref.cli import main
-from tests.test_claim_status import CLAIM, RCT_HUMANS, T0, article, link, store
+from tests.helpers import CLAIM, RCT_HUMANS, T0, article, link, store
 
 FIRST_MIGRATIONS = ["m001_citations", "m002_searches_and_runs"]
 

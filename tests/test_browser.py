@@ -31,6 +31,7 @@ from datasette_auth_passwords.utils import hash_password
 from playwright.sync_api import expect, sync_playwright
 
 from tests.eutils_server import FakeEutils, synthetic_article
+from litref.demo import build_demo
 from tests.web_site import UNLINKED_CLAIM, build_site_db
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -41,7 +42,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 LITREF = Path(sys.executable).parent / "litref"
 PASSWORD = "a long staff passphrase"
 CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans...", contradicted
-CANDIDATE = 18947373  # a candidate for it in the demo (Hügle T, van Laar JM)
+CANDIDATE = 28840094  # a candidate for it in the demo
+CANDIDATE_TITLE = "The risk benefit ratio of glucocorticoids in SLE"
+HUGLE_REVIEW = 18947373  # Hügle T, van Laar JM
 CDC_META_ANALYSIS = 33474834  # curated: contradicts it
 GEORGIA_REGISTRY = 24504808  # curated: contradicts it
 DENG_RCT = 28478399  # Deng D ... Ann Rheum Dis 2017, doi 10.1136/annrheumdis-2017-211073
@@ -100,6 +103,15 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """The demo alone (what `make demo` serves), for the review queue."""
+    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(db_path)
+    with serving(db_path, {"LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def browser():
     assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test` (it installs it)"
     with sync_playwright() as playwright:
@@ -116,9 +128,9 @@ def sign_in(page, base):
     expect(page.locator("header .actor")).to_have_text("alice")
 
 
-def screenshot(page, name):
+def screenshot(page, name, full_page=True):
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 # --- a reviewer's session -----------------------------------------------------------
@@ -129,10 +141,10 @@ def test_home_page_for_visitors(server, browser):
     page.goto(server + "/")
     expect(page.locator("h1")).to_have_text("How is our website doing?")
     contradicted = page.locator(".status-card.status-contradicted")
-    expect(contradicted.locator(".count")).to_have_text("1")
+    expect(contradicted.locator(".count")).to_have_text("2")
     contradicted.locator("a").click()
     expect(page.locator(f'.claim-list a[href="/claim/{CLAIM}"]')).to_be_visible()
-    expect(page.locator(".claim-list > li")).to_have_count(1)
+    expect(page.locator(".claim-list > li")).to_have_count(2)
     page.goto(server + "/")
     expect(page.locator(".changes-summary")).to_contain_text("See what changed")
     screenshot(page, "home.png")
@@ -149,22 +161,22 @@ def test_a_reviewer_links_a_candidate_and_sees_it_on_the_claim_page(server, brow
     candidate = page.locator(f"#candidate-{CANDIDATE}")
     candidate.locator("select[name=stance]").select_option("context")
     note = candidate.locator("textarea[name=note]")  # room for a real note
-    note.fill("Background on transplantation,\nnot on prevalence")
+    note.fill("Background on drug harms,\nnot on prevalence")
     assert note.evaluate("n => n.rows") >= 2
-    candidate.locator("button[type=submit]").click()
+    candidate.locator("form:not(.dismiss) button[type=submit]").click()
 
     linked = page.locator(f".stance-group-context #evidence-{CANDIDATE}")
-    expect(linked).to_contain_text("Stem cell transplantation for rheumatic autoimmune diseases")
+    expect(linked).to_contain_text(CANDIDATE_TITLE)
     expect(linked).to_contain_text("Reviewed by alice")
     expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
-    expect(page.locator("#history + ul.history")).to_contain_text("alice linked PMID 18947373")
+    expect(page.locator("#history + ul.history")).to_contain_text(f"alice linked PMID {CANDIDATE}")
     screenshot(page, "claim.png")
 
     with page.expect_download() as download:
         page.locator(".exports a", has_text="BibTeX").click()
     bibtex = Path(download.value.path()).read_text()
     assert "@article{" in bibtex
-    assert "Stem cell transplantation for rheumatic autoimmune diseases" in bibtex
+    assert CANDIDATE_TITLE in bibtex
     assert str(CDC_META_ANALYSIS) in bibtex
     assert "Clinic staff's stance: Context (alice" in bibtex  # the staff's judgement goes along
     context.close()
@@ -243,6 +255,55 @@ def test_citation_page_and_a_phone_sized_claim_page(server, browser):
     page.goto(f"{server}/claim/{CLAIM}")
     screenshot(page, "claim-phone.png")
     page.close()
+
+
+def test_a_reviewer_works_through_the_review_queue(demo_server, browser):
+    """Link a candidate with a stance and the design read, mark one not relevant, and
+    mark a claim's candidates checked with nothing found."""
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    sign_in(page, demo_server)
+    page.goto(demo_server + "/review")
+    first = page.locator("section.queue-claim").first
+    claim_id = first.get_attribute("id").removeprefix("queue-")
+    cards = first.locator("article.candidate")
+    linked_pmid = cards.nth(0).get_attribute("id").rsplit("-", 1)[1]
+    dismissed_pmid = cards.nth(1).get_attribute("id").rsplit("-", 1)[1]
+    screenshot(page, "review.png", full_page=False)
+
+    card = cards.nth(0)
+    card.locator("select[name=study_design]").select_option("rct")
+    card.locator("select[name=subjects]").select_option("humans")
+    card.locator("button[name=stance][value=supports]").click()
+    expect(page.locator(f"#queue-{claim_id}-{linked_pmid}")).to_have_count(0)
+
+    card = page.locator(f"#queue-{claim_id}-{dismissed_pmid}")
+    card.locator("input[name=reason]").fill("Synthetic reason: about another disease")
+    card.locator("form.dismiss button").click()
+    expect(page.locator(f"#queue-{claim_id}-{dismissed_pmid}")).to_have_count(0)
+
+    page.goto(f"{demo_server}/claim/{claim_id}")
+    linked = page.locator(f".stance-group-supports #evidence-{linked_pmid}")
+    expect(linked).to_contain_text("Reviewed by alice")
+    expect(linked.locator(".grade-notes")).to_contain_text("from a reviewer's assessment")
+    expect(page.locator("#dismissed")).to_contain_text("Synthetic reason: about another disease")
+    expect(page.locator("#history + ul.history")).to_contain_text("marked not relevant")
+
+    empty_claim = _claim_without_evidence(page, demo_server)
+    page.goto(f"{demo_server}/claim/{empty_claim}")
+    page.locator("form.checked input[name=note]").fill("Went through all candidates")
+    page.locator("form.checked button").click()
+    expect(page.locator(".claim-status .badge")).to_have_text("No evidence found")
+    page.goto(demo_server + "/review")
+    expect(page.locator(f"#queue-{empty_claim}")).to_have_count(0)
+    context.close()
+
+
+def _claim_without_evidence(page, server):
+    """A claim in the review queue with no evidence linked (status unreviewed)."""
+    page.goto(server + "/review")
+    section = page.locator("section.queue-claim:has(.status-unreviewed)").first
+    return section.get_attribute("id").removeprefix("queue-")
 
 
 # --- formatting, by what the browser shows ----------------------------------------------
@@ -368,8 +429,8 @@ def test_no_page_linked_from_the_home_page_speaks_sql(server, browser):
 
 @pytest.mark.parametrize("typed, expected, searched_as", [
     ("Deng D", DENG_RCT, "author Deng D"),
-    ("hügle", CANDIDATE, "author hügle"),
-    ("Hugle T", CANDIDATE, "author Hugle T"),
+    ("hügle", HUGLE_REVIEW, "author hügle"),
+    ("Hugle T", HUGLE_REVIEW, "author Hugle T"),
     ("Ann Rheum Dis", DENG_RCT, "journal Ann Rheum Dis"),
     ("Annals of the rheumatic diseases", DENG_RCT, "journal Annals of the Rheumatic Diseases"),
     ("28478399", DENG_RCT, "PMID 28478399"),
@@ -408,9 +469,12 @@ def test_search_results_are_cards_with_marks_relevance_first_and_sortable_by_dat
     years = [int(y) for y in page.locator("article.result .citation-meta").evaluate_all(
         "nodes => nodes.map(n => n.textContent.match(/ (\\d{4})\\.\\s/)[1])")]
     assert years == sorted(years, reverse=True)
-    page.locator(".facet-design a", has_text="Meta-analysis").first.click()
+    choice = page.locator(".facet-design li a").first
+    design = choice.inner_text()
+    choice.click()
     expect(page.locator(".facet-design li.chosen")).to_have_count(1)
-    assert all("Meta-analysis" in text for text in page.locator("article.result .badge.design").all_inner_texts())
+    badges = page.locator("article.result .badge.design")
+    assert badges.count() and all(b.get_attribute("title") == design for b in badges.all())
     page.close()
 
 

@@ -1,44 +1,41 @@
-"""Stored text matches (db/candidates.py): who refreshes them, and the view they feed."""
+"""A claim's candidates (db/candidates.py, view claim_candidates): its own PubMed query
+evaluated on every stored citation, ranked for reading, kept current by what changed."""
 
 import datetime as dt
-import io
 
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from litref.db.database import open_db
-import litref.pipeline
-import litref.cli
-from litref.db.candidates import refresh_claim_matches
-from litref.db.views import TEXT_MATCHES_PER_CLAIM
-from litref.db.claims import save_claims
-from litref.db.migrations import migrations
-from litref.db import citations
-from litref.db.citations import save_records
-from litref.fetch import pubmed_xml
-from litref.evidence.claim_queries import fts_query
 from litref.cli import main
+from litref.db import candidates
+from litref.db.candidates import NEAR_MATCHES_KEPT, refresh_claims, refresh_for_citations
+from litref.db.claims import save_claims
+from litref.db.database import open_db
+from litref.db.migrations import migrations
+from litref.evidence.claim_queries import query_parts
+from litref.evidence.pubmed_query import parse_query
 from tests.eutils_server import synthetic_article
-from tests.test_claim_status import CLAIM, LATER, T0, article, link, store
+from tests.helpers import LATER, T0, article, link, rows, store
 
-# CLAIM's words are "stem", "cells", "cure", "nephritis"; OTHER's share none of them.
+# The subject (stem cells) first, then the disease, then the outcome.
+CLAIM = {
+    "id": "msc-cures", "page": "Synthetic page", "text": "Stem cells cure lupus nephritis", "line": 1,
+    "query": '("stem cell*"[tiab] OR "Stem Cells"[Mesh]) AND (lupus[tiab] OR nephritis[tiab]) '
+             'AND (remission[tiab] OR cure*[tiab])',
+}
 OTHER = {"id": "msc-cartilage", "page": "Synthetic page", "text": "Mesenchymal cartilage repair",
-         "query": "synthetic[tiab]", "line": 2}
-BEST = "Synthetic stem cells cure lupus nephritis"
-CARTILAGE = "Synthetic mesenchymal cartilage repair"
+         "query": "cartilage[tiab]", "line": 2}
 
 
-def matches(database, claim_id="msc-cures"):
+def ranked(database, claim_id="msc-cures"):
+    """(pmid, rank, found_by) of the claim's candidates, best first."""
     return [tuple(row) for row in database.execute(
-        "SELECT pmid, text_rank FROM claim_text_matches WHERE claim_id = ? ORDER BY text_rank",
-        [claim_id],
-    )]
+        "SELECT pmid, rank, found_by FROM claim_candidates WHERE claim_id = ? ORDER BY rank", [claim_id])]
 
 
-def parsed(*articles):
-    xml = f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode()
-    return list(pubmed_xml.parse(io.BytesIO(xml), "test"))
+def pmids(database, claim_id="msc-cures"):
+    return [pmid for pmid, *_ in ranked(database, claim_id)]
 
 
 @pytest.fixture
@@ -48,113 +45,138 @@ def database(tmp_path):
     return database
 
 
-@pytest.fixture
-def refreshes(monkeypatch):
-    """Counts the full refreshes asked for by each module that may ask for one."""
-    calls = {}
-    for module in (litref.pipeline, litref.cli):
-        def counted(database, claim_ids=None, name=module.__name__):
-            calls[name] = calls.get(name, 0) + 1
-            refresh_claim_matches(database, claim_ids)
-        monkeypatch.setattr(module, "refresh_claim_matches", counted)
-    return calls
+def test_query_parts_are_the_terms_joined_by_the_top_level_and():
+    parts = query_parts(parse_query(CLAIM["query"]))
+    assert [len(part["items"]) for part in parts] == [2, 2, 2]
+    assert query_parts(parse_query("a[tiab] OR b[tiab]")) == [parse_query("a[tiab] OR b[tiab]")]
 
 
-def test_best_match_ranks_first_and_only_the_best_are_kept(database):
-    weaker = [article(99000600 + i, title=f"Synthetic record {i} on nephritis") for i in range(30)]
-    store(database, *weaker, article(99000700, title=BEST))
-    rows = matches(database)
-    assert rows[0] == (99000700, 1)
-    assert [rank for _, rank in rows] == list(range(1, TEXT_MATCHES_PER_CLAIM + 1))
-    assert matches(database, "msc-cartilage") == []
+def test_the_subject_is_required_and_more_parts_rank_first(database):
+    store(database,
+          article(99000701, title="Synthetic stem cells in lupus nephritis"),  # 2 of 3 parts
+          article(99000702, title="Synthetic stem cells bring remission of lupus nephritis"),  # 3 of 3
+          article(99000703, title="Synthetic remission of lupus nephritis without cells"),  # no subject
+          article(99000704, title="Synthetic stem cells"))  # the subject alone
+    assert pmids(database) == [99000702, 99000701, 99000704]
+    best = ranked(database)[0]
+    assert best[1] == 1 and best[2] == "matches 3 of 3 parts of the claim's query (3 in the title or MeSH)"
 
 
-def test_a_batch_stored_without_refresh_waits_for_the_refresh(database):
-    save_records(database, parsed(article(99000700, title=BEST)), source="t", now=T0)
-    assert matches(database) == []
-    refresh_claim_matches(database)
-    assert matches(database) == [(99000700, 1)]
+def test_mesh_counts_like_the_title_and_a_record_brought_in_by_anything_counts(database, tmp_path):
+    indexed = article(99000705, title="Synthetic remission in nephritis", mesh=("Stem Cells",))
+    path = tmp_path / "import.xml"
+    path.write_text(f"<PubmedArticleSet>{indexed}</PubmedArticleSet>")
+    result = CliRunner().invoke(main, ["import", "--db", str(tmp_path / "c.db"), str(path)])
+    assert result.exit_code == 0, result.output
+    assert ranked(open_db(tmp_path / "c.db"))[0][:2] == (99000705, 1)
 
 
-def test_loading_claims_refreshes_only_the_claims_whose_words_changed(database):
-    store(database, article(99000700, title=BEST), article(99000701, title=CARTILAGE))
-    with database.atomic():  # a mark that a refresh of this claim would wipe out
-        database.execute("UPDATE claim_text_matches SET text_rank = 99 WHERE claim_id = 'msc-cartilage'")
-    save_claims(database, [{**CLAIM, "text": "Cartilage repair"}, OTHER], now=LATER)
-    assert matches(database) == [(99000701, 1)]
-    assert matches(database, "msc-cartilage") == [(99000701, 99)]
+def test_abstract_words_count_after_title_words(database):
+    in_title = article(99000706, title="Synthetic stem cells and lupus")
+    in_abstract = article(99000707, title="Synthetic stem cells",
+                          abstract="Remission of lupus nephritis followed the infusion.")
+    store(database, in_abstract, in_title)
+    assert pmids(database)[:2] == [99000706, 99000707]  # 2 parts in the title beat 3 parts in all
 
 
-def test_a_removed_claim_loses_its_matches(database):
-    store(database, article(99000701, title=CARTILAGE))
-    save_claims(database, [CLAIM], now=LATER)
-    assert matches(database, "msc-cartilage") == []
+def test_a_new_batch_costs_the_batch_and_keeps_when_each_was_found(database):
+    store(database, article(99000702, title="Synthetic stem cells bring remission of lupus"), now=T0)
+    store(database, article(99000708, title="Synthetic stem cells cure nephritis"), now=LATER)
+    found = dict(database.execute("SELECT pmid, found_at FROM claim_matches WHERE claim_id = 'msc-cures'"))
+    assert found == {99000702: T0, 99000708: LATER}
+    refresh_for_citations(database, [99000708], now="2027-01-01T00:00:00+00:00")
+    assert dict(database.execute(
+        "SELECT pmid, found_at FROM claim_matches WHERE claim_id = 'msc-cures'")) == found
 
 
-def test_an_archived_claim_brought_back_gets_its_matches_again(database):
-    store(database, article(99000701, title=CARTILAGE))
-    link(database, 99000701, "context", claim_id="msc-cartilage")
-    save_claims(database, [CLAIM], now=LATER, prune=True)
-    refresh_claim_matches(database)
-    assert matches(database, "msc-cartilage") == []
-    save_claims(database, [CLAIM, OTHER], now=LATER)
-    assert matches(database, "msc-cartilage") == [(99000701, 1)]
+def test_a_record_that_no_longer_matches_leaves(database):
+    store(database, article(99000709, title="Synthetic stem cells cure lupus"))
+    assert pmids(database) == [99000709]
+    store(database, article(99000709, title="Synthetic cartilage repair in dogs"), now=LATER)
+    assert pmids(database) == [] and pmids(database, "msc-cartilage") == [99000709]
 
 
-def test_import_refreshes_once_per_file_not_per_batch(database, tmp_path, refreshes):
-    path = tmp_path / "a.xml"
-    path.write_text(f"<PubmedArticleSet>{article(99000700, title=BEST)}</PubmedArticleSet>")
-    litref.pipeline.import_file(database, path, now=T0)
-    assert refreshes == {"litref.pipeline": 1}
-    assert matches(database) == [(99000700, 1)]
+def test_near_matches_are_trimmed_to_the_best(database, monkeypatch):
+    monkeypatch.setattr(candidates, "NEAR_MATCHES_KEPT", 3)
+    store(database, *[article(99000710 + i, title=f"Synthetic stem cells, part {i}") for i in range(6)],
+          article(99000720, title="Synthetic stem cells in lupus"))
+    kept = pmids(database)
+    assert len(kept) == 3 and kept[0] == 99000720
+    assert NEAR_MATCHES_KEPT == 100  # the shipped number, unpatched
 
 
-def test_fetch_refreshes_once_after_all_its_searches(eutils, tmp_path, monkeypatch, refreshes):
+def test_editing_a_claim_works_out_that_claim_alone(database):
+    store(database, article(99000709, title="Synthetic stem cells cure lupus"),
+          article(99000721, title="Synthetic cartilage regrowth"))
+    with database.atomic():  # a mark that a refresh of msc-cartilage would wipe out
+        database.execute("UPDATE claim_matches SET relevance = 99 WHERE claim_id = 'msc-cartilage'")
+    save_claims(database, [{**CLAIM, "query": "lupus[tiab]"}, OTHER], now=LATER)
+    assert refresh_claims(database, now=LATER) == {}
+    assert pmids(database) == [99000709]
+    assert [r[0] for r in database.execute(
+        "SELECT relevance FROM claim_matches WHERE claim_id = 'msc-cartilage'")] == [99]
+
+
+def test_a_query_that_cannot_be_read_is_reported_not_raised(database):
+    save_claims(database, [{**CLAIM, "query": '"stem cell[tiab]'}, OTHER], now=LATER)
+    problems = refresh_claims(database, now=LATER)
+    assert list(problems) == ["msc-cures"] and "cannot be read" in problems["msc-cures"]
+
+
+def test_pubmeds_own_hits_are_whole_matches(database):
+    store(database, article(99000722, title="Synthetic record PubMed found through a narrower heading"))
+    with database.atomic():
+        database.execute("INSERT INTO searches (name, query) VALUES ('claim-msc-cures', 'q')")
+        database.execute("INSERT INTO search_hits VALUES ('claim-msc-cures', 99000722, ?, ?)", [T0, T0])
+    refresh_for_citations(database, [99000722], now=T0)
+    assert ranked(database) == [
+        (99000722, 1, "is among what PubMed finds for the claim's query")]
+
+
+def test_curated_dismissed_and_notice_records_are_not_candidates(database):
+    store(database, article(99000723, title="Synthetic stem cells cure lupus"),
+          article(99000724, title="Synthetic stem cells in lupus"),
+          article(99000725, title="Synthetic stem cells, a retraction", types=("Retraction of Publication",)))
+    link(database, 99000723, "supports")
+    with database.atomic():
+        database.execute("INSERT INTO candidate_decisions VALUES ('msc-cures', 99000724, 'not-relevant', "
+                         "NULL, 'alice', ?)", [T0])
+    assert pmids(database) == []
+
+
+def test_fetch_keeps_candidates_current_batch_by_batch(eutils, tmp_path, monkeypatch):
     monkeypatch.setenv("NCBI_API_KEY", "test-key")
     (tmp_path / "s.yml").write_text("searches:\n  - name: s\n    query: q1\n")
     (tmp_path / "c.yml").write_text(
-        f"claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: {CLAIM['text']}\n    query: q2\n"
+        f"claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: {CLAIM['text']}\n"
+        f"    query: '{CLAIM['query']}'\n"
     )
-    eutils.add_articles([synthetic_article(99000700, edat=dt.date(2020, 1, 1), title=BEST),
-                         synthetic_article(99000701, edat=dt.date(2020, 1, 1), title=CARTILAGE)])
-    eutils.set_query("q1", [99000701])
-    eutils.set_query("q2", [99000700])
+    eutils.add_articles([synthetic_article(99000726, edat=dt.date(2020, 1, 1),
+                                           title="Synthetic stem cells cure lupus")])
+    eutils.set_query("q1", [99000726])
+    eutils.set_query(CLAIM["query"], [])
     path = tmp_path / "c.db"
-    result = CliRunner().invoke(main, ["fetch", "--db", str(path), "--searches", str(tmp_path / "s.yml"),
-                                       "--claims", str(tmp_path / "c.yml")])
-    assert result.exit_code == 0, result.output
-    assert refreshes == {"litref.cli": 1}
-    assert matches(open_db(path)) == [(99000700, 1)]
+    CliRunner().invoke(main, ["fetch", "--db", str(path), "--searches", str(tmp_path / "s.yml"),
+                              "--claims", str(tmp_path / "c.yml")])
+    # Found by the saved search s, not by the claim's own: a candidate all the same.
+    assert pmids(open_db(path)) == [99000726]
 
 
-def test_upgrade_keeps_every_row_of_the_claim_views(tmp_path, monkeypatch):
-    """m008 reads candidates from stored matches and recent hits: the views must not change."""
-    # The writer as it was then: citation_authors.name_key came with m012.
-    monkeypatch.setattr(citations, "DERIVED_CHILD_COLUMNS", {})
+def test_an_upgrade_keeps_every_curated_link_and_works_candidates_out(tmp_path):
     path = tmp_path / "old.db"
     old = sqlite_utils.Database(path)
-    migrations.apply(old, stop_before="m008_stored_text_matches")
-    for position, claim in enumerate([CLAIM, OTHER], start=1):
-        old["claims"].insert({**claim, "fts_query": fts_query(claim["text"]), "position": position})
-    titles = [BEST, CARTILAGE, "Synthetic nephritis record", "Synthetic record about nothing"]
-    save_records(old, parsed(*[article(99000700 + i, title=t) for i, t in enumerate(titles)]),
-                 source="t", now=T0)
-    save_records(old, parsed(article(99000710, title="Synthetic stem cells in nephritis")),
-                 source="t", now=LATER)
-    link(old, 99000702, "supports")
+    migrations.apply(old, stop_before="m015_assessments_and_screening")
+    old["claims"].insert({**{k: v for k, v in CLAIM.items() if k != "line"}, "position": 1})
+    old.execute("INSERT INTO citations (pmid, title) VALUES (99000727, 'Synthetic stem cells cure lupus')")
+    # Views as an earlier litref made them, reading the table this upgrade drops.
+    old.execute("CREATE VIEW claim_candidates AS SELECT * FROM claim_text_matches")
     with old.atomic():
-        old.execute("INSERT INTO searches (name, query) VALUES ('claim-msc-cures', 'q')")
-        old.conn.executemany("INSERT INTO search_hits VALUES ('claim-msc-cures', ?, ?, ?)",
-                             [(99000703, T0, T0), (99000700, LATER, LATER), (99000701, LATER, LATER)])
-    queries = ["SELECT * FROM claim_candidates ORDER BY claim_id, pmid", "SELECT * FROM claim_status"]
-    before = [old.execute(q).fetchall() for q in queries]
+        old.execute("INSERT INTO curation_log (action, claim_id, pmid, stance, note, reviewer, logged_at) "
+                    "VALUES ('link', 'msc-cures', 99000727, 'supports', 'kept', 'alice', ?)", [T0])
+    before = rows(path, "SELECT claim_id, pmid, stance, note, reviewer, reviewed_at FROM claim_evidence")
     old.close()
     upgraded = open_db(path)
-    assert [upgraded.execute(q).fetchall() for q in queries] == before
-    found = {(row[0], row[1]): row[3] for row in before[0]}
-    assert found == {
-        ("msc-cartilage", 99000701): "text match", ("msc-cures", 99000700): "claim query,text match",
-        ("msc-cures", 99000701): "claim query", ("msc-cures", 99000703): "claim query",
-        ("msc-cures", 99000710): "text match",
-    }
-    assert [(row[0], row[6]) for row in before[1]] == [("msc-cures", 2), ("msc-cartilage", 0)]
+    assert rows(path, "SELECT claim_id, pmid, stance, note, reviewer, reviewed_at FROM claim_evidence") == before
+    assert [r["action"] for r in rows(path, "SELECT action FROM curation_log")] == ["link"]
+    refresh_claims(upgraded, now=LATER)
+    assert rows(path, "SELECT candidates_query IS NOT NULL AS done FROM claims") == [{"done": 1}]

@@ -1,7 +1,6 @@
 """Claim status, candidates and the safety of curation, through the real pipeline."""
 
 import datetime as dt
-import io
 import sqlite3
 
 import pytest
@@ -9,50 +8,9 @@ from click.testing import CliRunner
 
 from litref.db.database import open_db
 from litref.db.claims import save_claims
-from litref.db.candidates import refresh_claim_matches
-from litref.db.citations import save_records
-from litref.fetch import pubmed_xml
 from litref.cli import main
 from tests.eutils_server import synthetic_article
-
-T0 = "2026-01-01T00:00:00+00:00"
-REVIEWED = "2026-02-01T00:00:00+00:00"
-LATER = "2026-03-01T00:00:00+00:00"
-CLAIM = {
-    "id": "msc-cures", "page": "Synthetic page", "text": "Stem cells cure lupus nephritis",
-    "query": "synthetic[tiab]", "line": 1,
-}
-
-
-def article(pmid, *, types=("Journal Article",), mesh=(), title=None, extra_types=()):
-    """A synthetic PubMed article with chosen publication types and MeSH descriptors."""
-    type_xml = "".join(f"<PublicationType>{t}</PublicationType>" for t in (*types, *extra_types))
-    mesh_xml = "".join(
-        f'<MeshHeading><DescriptorName MajorTopicYN="N">{m}</DescriptorName></MeshHeading>' for m in mesh
-    )
-    title = title or f"Synthetic record {pmid} about stem cells"
-    return f"""<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>
-<Article PubModel="Print"><Journal><JournalIssue CitedMedium="Print"><PubDate><Year>2020</Year></PubDate>
-</JournalIssue><Title>Synthetic Journal</Title></Journal><ArticleTitle>{title}</ArticleTitle>
-<Language>eng</Language><PublicationTypeList>{type_xml}</PublicationTypeList></Article>
-<MeshHeadingList>{mesh_xml}</MeshHeadingList></MedlineCitation></PubmedArticle>"""
-
-
-def store(database, *articles, now=T0):
-    xml = f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>".encode()
-    counts = save_records(database, list(pubmed_xml.parse(io.BytesIO(xml), "test")), source="test", now=now)
-    refresh_claim_matches(database)  # as the import and the fetch do after their last batch
-    return counts
-
-
-def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
-    with database.atomic():
-        database.execute(
-            "INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at) "
-            "VALUES (?, ?, ?, 'test note', 'staff@example.org', ?)",
-            [claim_id, pmid, stance, reviewed_at],
-        )
-
+from tests.helpers import CLAIM, LATER, RCT_HUMANS, T0, article, link, store
 
 def status(database, claim_id="msc-cures"):
     return dict(
@@ -69,7 +27,6 @@ def database(tmp_path):
     return database
 
 
-RCT_HUMANS = {"types": ("Randomized Controlled Trial",), "mesh": ("Humans",)}
 MA_HUMANS = {"types": ("Meta-Analysis",), "mesh": ("Humans",)}
 
 
@@ -153,34 +110,6 @@ def test_new_evidence_since_last_review(database):
     assert (row["status"], row["new_evidence_since_review"], row["new_candidates"]) == ("supported", 1, 1)
 
 
-def test_candidates_exclude_curated_and_rank_strongest_designs_first(database):
-    store(
-        database,
-        article(99000501, types=("Case Reports",), mesh=("Humans",), title="Synthetic stem cells cure lupus nephritis case"),
-        article(99000502, **MA_HUMANS, title="Synthetic meta-analysis: stem cells in lupus nephritis"),
-        article(99000503, **RCT_HUMANS, title="Synthetic trial of stem cells for lupus nephritis"),
-        article(99000504, types=("Retraction of Publication",), title="Synthetic retraction: stem cells cure lupus nephritis"),
-        article(99000505, title="Synthetic record unrelated to anything"),
-    )
-    link(database, 99000503, "supports")
-    candidates = database.execute_returning_dicts(
-        "SELECT pmid, found_by FROM claim_candidates WHERE claim_id = 'msc-cures'"
-    )
-    assert [c["pmid"] for c in candidates] == [99000502, 99000501]
-    assert {c["found_by"] for c in candidates} == {"text match"}
-
-
-def test_claim_query_hits_are_candidates(database):
-    store(database, article(99000505, title="Synthetic record unrelated to anything"))
-    with database.atomic():
-        database.execute("INSERT INTO searches (name, query) VALUES ('claim-msc-cures', 'x')")
-        database.execute(
-            "INSERT INTO search_hits VALUES ('claim-msc-cures', 99000505, ?, ?)", [LATER, LATER]
-        )
-    candidates = database.execute_returning_dicts("SELECT pmid, found_by, arrived FROM claim_candidates")
-    assert candidates == [{"pmid": 99000505, "found_by": "claim query", "arrived": LATER}]
-
-
 def evidence_bytes(path):
     with sqlite3.connect(path) as conn:
         return list(conn.execute("SELECT * FROM claim_evidence ORDER BY claim_id, pmid"))
@@ -191,7 +120,7 @@ def test_reimport_and_refetch_leave_curation_unchanged(eutils, tmp_path, monkeyp
     path = tmp_path / "c.db"
     claims = tmp_path / "claims.yml"
     claims.write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: Synthetic stem cells cure lupus\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: Synthetic stem cells cure lupus\n"
         "    query: synthetic query\n"
     )
     searches = tmp_path / "searches.yml"
@@ -225,7 +154,7 @@ def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, m
     eutils.add_articles([synthetic_article(99000800, edat=dt.date(2020, 1, 1))])
     (tmp_path / "s.yml").write_text("searches: []\n")
     (tmp_path / "c.yml").write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: q\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: t\n    query: q\n"
     )
     eutils.set_query("q", [99000800])
     result = CliRunner().invoke(
@@ -239,12 +168,12 @@ def test_missing_curated_citation_is_fetched_on_the_next_run(eutils, tmp_path, m
 def test_rejected_claim_query_is_reported_against_the_claim(eutils, tmp_path):
     (tmp_path / "s.yml").write_text("searches: []\n")
     (tmp_path / "c.yml").write_text(
-        "claims:\n  - id: msc-cures\n    page: Synthetic page\n    text: t\n    query: bad[[query\n"
+        "claims:\n  - id: msc-cures\n    page: stem-cell-therapy-for-lupus\n    text: t\n    query: synthetic rejected\n"
     )
-    eutils.reject_query("bad[[query", "Unbalanced brackets")
+    eutils.reject_query("synthetic rejected", "Search Backend failed: Invalid query")
     result = CliRunner().invoke(
         main, ["fetch", "--db", str(tmp_path / "c.db"), "--searches", str(tmp_path / "s.yml"),
                "--claims", str(tmp_path / "c.yml")]
     )
     assert result.exit_code == 1
-    assert "search 'claim-msc-cures': PubMed rejected the query: Unbalanced brackets" in result.output
+    assert "search 'claim-msc-cures': PubMed rejected the query: Search Backend failed" in result.output

@@ -1,5 +1,6 @@
 """claims.yml and curation: verbatim claims, line-numbered errors, curation kept safe."""
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -12,12 +13,13 @@ from litref.db.database import open_db
 import litref.cli
 from litref.db.claims import ClaimsRemoved
 from litref.db.claims import save_claims
-from litref.demo import DEFAULT_CLAIMS, SAMPLE, SAMPLE_CURATION
+from litref.demo import DEFAULT_CLAIMS, DEFAULT_PAGES, SAMPLE, SAMPLE_CURATION
 from tests.helpers import rows, snapshot
-from litref.config import ConfigFileError, read_claims, read_curation
+from litref.config import ConfigFileError, read_claims, read_curation, read_pages
 
-SITE_PAGES = Path(__file__).resolve().parents[2] / "shared" / "site-pages"
-PAGE_FILES = ("000_050f6cc2b01a190e.txt", "003_5b0eaf719c6d179d.txt")
+PAGES = read_pages(DEFAULT_PAGES)
+# A pages file for the claims files these tests write: one page, id "p".
+TEST_PAGES = "pages:\n  - id: p\n    title: Synthetic page\n    snapshot: p.txt\n"
 NOW = "2026-01-01T00:00:00+00:00"
 STANCES = ("supports", "contradicts", "mixed", "context")
 
@@ -27,28 +29,27 @@ STANCES = ("supports", "contradicts", "mixed", "context")
 
 @pytest.fixture(scope="module")
 def shipped_claims():
-    return read_claims(DEFAULT_CLAIMS)
+    return read_claims(DEFAULT_CLAIMS, PAGES)
+
+
+@pytest.fixture(autouse=True)
+def test_pages(tmp_path):
+    """pages.yml (and its page's saved copy) beside the claims files the tests write."""
+    (tmp_path / "p.txt").write_text("Synthetic page\nFirst claim. Second claim.\n")
+    (tmp_path / "pages.yml").write_text(TEST_PAGES)
 
 
 def test_every_claim_is_verbatim_on_its_page(shipped_claims):
     assert len(shipped_claims) > 0
-    missing = []
-    for claim in shipped_claims:
-        assert claim.get("file"), f"claim {claim['id']} names no page file"
-        page = (SITE_PAGES / claim["file"]).read_text(encoding="utf-8")
-        if claim["text"] not in page:
-            missing.append((claim["id"], claim["file"]))
+    copies = {page["id"]: page["snapshot_path"].read_text(encoding="utf-8") for page in PAGES}
+    missing = [claim["id"] for claim in shipped_claims if claim["text"] not in copies[claim["page"]]]
     assert missing == []
 
 
-def test_both_pages_have_claims(shipped_claims):
-    assert {c["file"] for c in shipped_claims} == set(PAGE_FILES)
-    assert all((SITE_PAGES / name).is_file() for name in PAGE_FILES)
-    # one page title per file
-    pages_by_file = {}
-    for claim in shipped_claims:
-        pages_by_file.setdefault(claim["file"], set()).add(claim["page"])
-    assert all(len(pages) == 1 for pages in pages_by_file.values())
+def test_both_pages_have_claims_and_their_copies_are_in_the_project(shipped_claims):
+    assert {c["page"] for c in shipped_claims} == {page["id"] for page in PAGES}
+    project = DEFAULT_PAGES.parent
+    assert all(page["snapshot_path"].is_relative_to(project) for page in PAGES)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +89,8 @@ def sample_pmids():
 
 
 def test_sample_curation_links_are_valid(shipped_claims):
-    links = read_curation(SAMPLE_CURATION)
+    curation = read_curation(SAMPLE_CURATION)
+    links = curation["links"]
     assert len(links) > 0
     ids = {c["id"] for c in shipped_claims}
     pmids = sample_pmids()
@@ -99,6 +101,15 @@ def test_sample_curation_links_are_valid(shipped_claims):
     # one link per (claim, pmid): the database key
     keys = [(link["claim"], int(link["pmid"])) for link in links]
     assert len(keys) == len(set(keys))
+    # one assessment per sample study, what its reviewer read
+    assert sorted(int(a["pmid"]) for a in curation["assessments"]) == sorted(pmids)
+
+
+def test_sample_curation_notes_are_plain_sentences():
+    """No codes such as "C7, reference stance:" opening a note: staff read them."""
+    for link in read_curation(SAMPLE_CURATION)["links"]:
+        assert not re.match(r"C\d+\b|reference stance", link["note"]), link["note"][:40]
+        assert link["note"][0].isupper() and link["note"].endswith((".", ")")), link["note"][:40]
 
 
 def test_load_curation_reports_bad_stance_and_pmid_with_lines(tmp_path):
@@ -123,7 +134,7 @@ def test_load_curation_reports_bad_stance_and_pmid_with_lines(tmp_path):
 # ---------------------------------------------------------------- loader errors
 
 
-def entry(ident, *, page="P", text="T", query="q", topics="[disease]", extra=""):
+def entry(ident, *, page="p", text="T", query="q", topics="[disease]", extra=""):
     lines = [f"  - id: {ident}"]
     if page is not None:
         lines.append(f"    page: {page}")
@@ -155,14 +166,20 @@ BAD_FILES = [
     (
         "unknown-key",
         claims_text(entry("a", extra="    source: x\n")),
-        ["{path} line 7: unknown key 'source'; allowed keys are file, id, page, query, "
-         "section, text, topics."],
+        ["{path} line 7: unknown key 'source'; allowed keys are id, page, query, section, "
+         "text, topics."],
     ),
     (
         "no-text-no-page",
         claims_text(entry("a", text=None), entry("b", page=None)),
         ["{path} line 2: the entry has no 'text'; add one.",
          "{path} line 6: the entry has no 'page'; add one."],
+    ),
+    (
+        "unknown-page",
+        claims_text(entry("a", page="not-a-page")),
+        ["{path} line 2: page 'not-a-page' is not in the pages file; use the id of one of its "
+         "pages (p), or add the page there first."],
     ),
     (
         "duplicate-id",
@@ -191,8 +208,10 @@ def snapshot_of(path):
 
 
 def run_claims(db_path, claims_path, *options):
+    pages = Path(claims_path).parent / "pages.yml"  # the test's, or the project's
     return CliRunner().invoke(
-        litref.cli.main, ["claims", str(claims_path), "--db", str(db_path), *options]
+        litref.cli.main,
+        ["claims", str(claims_path), "--db", str(db_path), "--pages", str(pages), *options],
     )
 
 
@@ -216,7 +235,7 @@ def loaded_db(tmp_path):
 def test_loader_reports_the_line(tmp_path, case, text, expected):
     path = write(tmp_path, "claims.yml", text)
     with pytest.raises(ConfigFileError) as raised:
-        read_claims(path)
+        read_claims(path, read_pages(tmp_path / "pages.yml"))
     assert str(raised.value).splitlines() == [line.format(path=path) for line in expected]
 
 
@@ -415,5 +434,6 @@ def test_database_refuses_deleting_a_claim_with_evidence(conn):
 
 def test_curation_file_is_plain_yaml_with_links(shipped_claims):
     raw = yaml.safe_load(SAMPLE_CURATION.read_text(encoding="utf-8"))
-    assert set(raw) == {"links"}
+    assert set(raw) == {"links", "assessments"}
     assert all(set(link) <= {"claim", "pmid", "stance", "note"} for link in raw["links"])
+    assert all(set(entry) <= {"pmid", "design", "subjects", "detail"} for entry in raw["assessments"])

@@ -10,19 +10,15 @@ from datasette_auth_passwords.utils import hash_password
 
 from litref.db.curation import missing_curated_pmids
 from tests.web_site import (
-    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, build_site_db, card,
+    ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card,
     copy_site,
 )
 from litref.web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
 
-CANDIDATE = 18947373  # found for the contradicted claim, not yet linked to it
+CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
+# As the claim page's form sends it: the design and subjects the reviewer read are optional.
 LINK = {"claim_id": CONTRADICTED_CLAIM, "pmid": str(CANDIDATE), "stance": "context",
-        "note": "Background on transplantation"}
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
+        "note": "Background on transplantation", "study_design": "", "subjects": ""}
 
 
 @pytest.fixture
@@ -67,7 +63,7 @@ def test_signed_in_staff_see_the_curation_forms(site):
     assert 'value="contradicts" class="stance-contradicts"\n      aria-pressed="true" disabled' in evidence_card
     assert 'name="stance" value="supports" class="stance-supports"\n      aria-pressed="false"' in evidence_card
     hidden_note = evidence_card[evidence_card.index('<input type="hidden" name="note" value="'):]
-    assert "far below the widely quoted 1.5 million" in hidden_note.split(">")[0]
+    assert "the often quoted 1.5 million" in hidden_note.split(">")[0]
     assert '<textarea name="note" rows="4">' in evidence_card  # the note's own form
     assert "Yes, remove the link" in evidence_card
     assert 'id="link-any"' in html

@@ -39,11 +39,13 @@ def values(section, key):
     return [value for k, value in section if k == key]
 
 
-def test_service_runs_fetch_then_status_once_with_settings_from_the_env_file():
+def test_service_runs_fetch_pages_then_status_once_with_settings_from_the_env_file():
     service = unit_entries("litref-fetch.service")["Service"]
     assert values(service, "Type") == ["oneshot"]
     assert values(service, "ExecStart") == [
         f"{INSTALL_DIR}/.venv/bin/litref fetch --quiet",
+        # "-": the status report still runs (and names the page) when a page could not be read
+        f"-{INSTALL_DIR}/.venv/bin/litref pages --quiet",
         f"{INSTALL_DIR}/.venv/bin/litref status",
     ]
     assert values(service, "EnvironmentFile") == ["/etc/litref/env"]
@@ -104,8 +106,8 @@ def test_cron_line_runs_nightly_as_litref_and_stays_quiet_when_all_is_well():
     minute, hour, day, month, weekday, user, command = cron_job()
     assert (minute, hour, day, month, weekday, user) == ("30", "7", "*", "*", "*", "litref")
     assert ". /etc/litref/env" in command
-    assert ".venv/bin/litref fetch --quiet;" in command
-    assert ".venv/bin/litref status --quiet;" in command
+    assert command.index(".venv/bin/litref fetch --quiet;") < command.index(
+        ".venv/bin/litref pages --quiet;") < command.index(".venv/bin/litref status --quiet;")
 
 
 def workflow():
@@ -136,7 +138,7 @@ def test_workflow_passes_secrets_only_through_env():
 
 def test_workflow_restores_fetches_reports_and_publishes_in_that_order():
     runs = "\n".join(step.get("run", "") for step in steps())
-    order = ["gh release download", "litref fetch --quiet", "litref status",
+    order = ["gh release download", "litref fetch --quiet", "litref pages --quiet", "litref status",
              "litref backup", "gh release upload"]
     assert [runs.index(command) for command in order] == sorted(runs.index(c) for c in order)
     restore = next(step for step in steps() if "gh release download" in step.get("run", ""))
@@ -158,9 +160,11 @@ def litref_calls():
 def test_deploy_files_call_real_commands_and_options():
     calls = list(litref_calls())
     assert {(name, command) for name, command, _ in calls} >= {
-        ("litref-fetch.service", "fetch"), ("litref-fetch.service", "status"),
-        ("litref-fetch.cron", "fetch"), ("litref-fetch.cron", "status"),
-        ("github-actions-fetch.yml", "fetch"), ("github-actions-fetch.yml", "backup"),
+        ("litref-fetch.service", "fetch"), ("litref-fetch.service", "pages"),
+        ("litref-fetch.service", "status"),
+        ("litref-fetch.cron", "fetch"), ("litref-fetch.cron", "pages"), ("litref-fetch.cron", "status"),
+        ("github-actions-fetch.yml", "fetch"), ("github-actions-fetch.yml", "pages"),
+        ("github-actions-fetch.yml", "backup"),
     }
     for name, command, options in calls:
         assert command in main.commands, f"{name}: litref {command}"

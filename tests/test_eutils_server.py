@@ -200,6 +200,28 @@ def test_phrase_not_found(eutils):
     assert root.findtext("WarningList/OutputMessage") == "No items found."
 
 
+def test_pubmed_messages_in_dtd_order_beside_the_results(eutils):
+    eutils.add_articles([dated(1, dt.date(2024, 1, 1))])
+    eutils.set_query("q", [BASE + 1])
+    eutils.pubmed_messages("q", errors={"FieldNotFound": ["[tiabs]"], "PhraseNotFound": ["zzqx"]},
+                           warnings={"OutputMessage": ["Note."], "PhraseIgnored": ["the"]})
+    root = xml(eutils, "esearch", term="q")
+    assert_valid(root, "esearch.dtd")
+    assert ids(root) == [BASE + 1]
+    assert [e.tag for e in root.find("ErrorList")] == ["PhraseNotFound", "FieldNotFound"]
+    assert [e.text for e in root.find("WarningList")] == ["the", "Note."]
+    assert root.find("WarningList/OutputMessage").text == "Note."  # found something: no "No items"
+    with pytest.raises(ValueError):
+        eutils.pubmed_messages("q", warnings={"TermIgnored": ["x"]})
+
+
+def test_a_search_that_finds_nothing_says_so(eutils):
+    root = xml(eutils, "esearch", term="nothing here")
+    assert root.findtext("Count") == "0"
+    assert root.find("ErrorList") is None
+    assert [e.text for e in root.find("WarningList")] == ["No items found."]
+
+
 # -- efetch -------------------------------------------------------------------
 
 
@@ -396,6 +418,18 @@ def test_bio_entrez_routed_to_fake(entrez):
     assert [r["method"] for r in entrez.requests] == ["GET", "GET", "POST"]  # Bio.Entrez POSTs >= 200 ids
     assert entrez.requests[0]["params"]["tool"] == "biopython"
     assert entrez.requests[0]["params"]["email"] == "tests@example.org"
+
+
+def test_bio_entrez_reads_pubmed_error_and_warning_lists(entrez):
+    entrez.set_query("q", [BASE])
+    entrez.pubmed_messages("q", errors={"PhraseNotFound": ["mesenchymel"]}, warnings={
+        "QuotedPhraseNotFound": ['"stem cell mobilisation"'], "PhraseIgnored": ["of"]})
+    record = Entrez.read(Entrez.esearch(db="pubmed", term="q"))
+    assert record["ErrorList"]["PhraseNotFound"] == ["mesenchymel"]
+    assert record["ErrorList"]["FieldNotFound"] == []
+    assert record["WarningList"]["QuotedPhraseNotFound"] == ['"stem cell mobilisation"']
+    assert record["WarningList"]["PhraseIgnored"] == ["of"]
+    assert record["QueryTranslation"] == "q[All Fields]"
 
 
 def test_bio_entrez_sees_pubmed_errors(entrez):

@@ -321,9 +321,9 @@ def test_whole_table_export_has_every_row_of_the_list_in_its_order(site, site_db
     assert sorted(exported) == sorted(newest_first) and len(exported) > 3
     years = dict(connection.execute("SELECT pmid, year FROM citations"))
     assert [years[p] for p in exported] == sorted((years[p] for p in exported), reverse=True)
-    view = export(site, "/demo/claim_candidates.ris?claim_id=ahsct-generates-new-immune-system&_size=1")
+    view = export(site, "/demo/claim_candidates.ris?claim_id=conventional-treatment-drug-classes&_size=1")
     candidates = connection.execute("SELECT count(DISTINCT pmid) FROM claim_candidates "
-                                    "WHERE claim_id = 'ahsct-generates-new-immune-system'").fetchone()[0]
+                                    "WHERE claim_id = 'conventional-treatment-drug-classes'").fetchone()[0]
     assert len(rispy.loads(view)) == candidates > 10
 
 

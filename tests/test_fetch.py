@@ -111,8 +111,10 @@ def test_phrase_not_found(server, paths):
     server.phrase_not_found(QUERY, "mesenchymel")
     result = fetch(paths)
     assert result.exit_code == 1
-    assert "PubMed cannot find 'mesenchymel'" in result.output
-    assert last_run(paths)["status"] == "failed"
+    assert 'PubMed cannot find "mesenchymel" in its index' in result.output
+    run = last_run(paths)
+    assert run["status"] == "failed" and run["ids_retrieved"] == 0
+    assert json.loads(run["pubmed_errors"]) == {"PhraseNotFound": ["mesenchymel"]}
 
 
 def test_empty_result_fails_a_full_run_but_not_an_incremental_one(server, paths):
@@ -224,13 +226,13 @@ def test_only_named_searches_run(server, paths):
 
 def test_quiet_prints_only_failures(server, paths):
     paths["searches"].write_text(
-        f"searches:\n  - name: good\n    query: '{QUERY}'\n  - name: bad\n    query: bad[[query\n"
+        f"searches:\n  - name: good\n    query: '{QUERY}'\n  - name: bad\n    query: synthetic rejected\n"
     )
-    server.reject_query("bad[[query", "Unbalanced brackets")
+    server.reject_query("synthetic rejected", "Search Backend failed: Invalid query")
     result = fetch(paths, "--quiet")
     assert result.exit_code == 1
     assert result.output.startswith("bad: failed (full)")
-    assert "PubMed rejected the query: Unbalanced brackets" in result.output
+    assert "PubMed rejected the query: Search Backend failed" in result.output
     assert "good:" not in result.output
     assert fetch(paths, "--quiet", "--search", "good").output == ""
 

@@ -8,7 +8,7 @@ import pytest
 from litref.db.database import open_db
 from litref.pipeline import import_file
 from tests.helpers import rows
-from litref.evidence.grading import INDEXING_RULES, classify, level_rows
+from litref.evidence.grading import INDEXING_RULES, grade, level_rows
 from litref.evidence.vocabularies.designs import DESIGNS as DESIGN_VOCABULARY, RANK
 from litref.evidence.vocabularies.subjects import SUBJECTS
 
@@ -65,16 +65,27 @@ CASES = [
 ]
 
 
+def classify(types, mesh):
+    """The grade PubMed's indexing alone gives (no title, no abstract)."""
+    result = grade(types, mesh)
+    return {key: result[key] for key in ("study_design", "design_rank", "subjects")}
+
+
 @pytest.mark.parametrize(("types", "mesh", "design", "subjects"), CASES)
-def test_classify(types, mesh, design, subjects):
+def test_indexing_grades(types, mesh, design, subjects):
     result = classify(types, mesh)
     assert result == {"study_design": design, "design_rank": RANK[design], "subjects": subjects}
 
 
-def test_classify_takes_any_iterable_and_ignores_order():
-    assert classify(iter(["Review", "Meta-Analysis"]), ()) == classify(
-        ("Meta-Analysis", "Review"), []
-    )
+def test_indexing_grade_takes_any_iterable_and_ignores_order():
+    assert grade(iter(["Review", "Meta-Analysis"]), ()) == grade(("Meta-Analysis", "Review"), [])
+
+
+def test_each_grade_names_its_source_and_what_decided_it():
+    result = grade(["Review", "Randomized Controlled Trial"], ["Humans"])
+    assert (result["design_source"], result["design_words"]) == ("publication-type", "Randomized Controlled Trial")
+    assert (result["subjects_source"], result["subjects_words"]) == ("mesh", "Humans")
+    assert grade([], [])["design_source"] is None
 
 
 def test_cases_cover_every_design_and_every_subjects_value():

@@ -9,7 +9,8 @@ import pytest
 
 from litref.db.database import open_db
 from tests.web_fetches import (
-    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, OTHER_SEARCH, SEARCH, SEEN_BEFORE, add_fetch_history,
+    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, OTHER_SEARCH, SEARCH, SEEN_BEFORE, WARNED_PHRASE,
+    add_fetch_history,
 )
 from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
 from litref.web.app import METADATA
@@ -18,9 +19,9 @@ from litref.web.fts import MARK_END, MARK_START, fts_words, marked_html
 SHARED = json.loads(METADATA.read_text())["databases"]["*"]
 QUERIES = SHARED["queries"]
 READ_QUERIES = sorted(name for name, query in QUERIES.items() if not query.get("write"))
-# claim_text_matches: the stored text matches behind the claim_candidates view.
+# claim_matches: the stored candidates behind the claim_candidates view.
 INTERNAL_TABLES = {"_sqlite_migrations", "citations_fts", "citations_fts_config", "citations_fts_data",
-                   "citations_fts_docsize", "citations_fts_idx", "claim_text_matches"}
+                   "citations_fts_docsize", "citations_fts_idx", "claim_matches"}
 REVIEWED_LONG_AGO = "stem-cell-therapy-stops-organ-damage"  # its candidates are newer than its review
 # Values for every parameter a canned query takes, from the demo data.
 PARAMETERS = {"claim_id": CONTRADICTED_CLAIM, "q": "mesenchymal stem", "search": SEARCH}
@@ -222,8 +223,26 @@ def test_fetch_history_puts_failures_not_put_right_first(site):
     assert found[0]["error"].startswith("PubMed did not know a phrase")
     resolved = [row for row in found if row["search"] == OTHER_SEARCH and row["status"] == "failed"]
     assert resolved[0]["unresolved"] == 0
-    starts = [row["started"] for row in found[1:]]
+    starts = [row["started"] for row in found[2:]]
     assert starts == sorted(starts, reverse=True)
+
+
+def test_fetch_history_shows_pubmeds_reading_and_warnings(site):
+    found = query(site, "fetch_history")
+    warned = found[1]  # unresolved too, but started before the broken run
+    assert (warned["search"], warned["status"], warned["unresolved"]) == (OTHER_SEARCH, "warning", 1)
+    assert warned["pubmed_warnings"] == f"QuotedPhraseNotFound: {WARNED_PHRASE}"
+    assert warned["pubmed_errors"] is None
+    assert warned["query_translation"] == f'"{OTHER_SEARCH}"[Title/Abstract]'
+
+
+def test_a_searchs_page_shows_how_pubmed_read_its_query(site):
+    page = site.get(f"/demo/searches/{OTHER_SEARCH}").text
+    assert (f"Newest run 1 Jan 2099, 03:01 UTC: warning. PubMed read it as: "
+            f"<code>&#34;{OTHER_SEARCH}&#34;[Title/Abstract]</code>") in page
+    assert "PubMed&#39;s warnings: QuotedPhraseNotFound: &#34;synthetic other phrase&#34;" in page
+    table = site.get("/demo/searches").text  # the same under every query of the table
+    assert table.count('<div class="pubmed-word">Newest run ') == 3
 
 
 # Searching: the table's search box and the ranked literature search

@@ -1,35 +1,17 @@
 """The staff pages (home, claim, citation) on the demo database, and that nothing
 stored in a record can run as markup in a browser."""
 
-import html as html_module
 import re
 
 import pytest
 import sqlite_utils
 
 from tests.web_site import (
-    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db,
-    card, copy_site,
+    text_of,
+    ATTACK_PMID, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card, copy_site,
 )
 from litref.evidence.vocabularies import statuses
 from litref.web import pages
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("site") / "demo.db")
-
-
-@pytest.fixture
-def site(site_db):
-    site = Site(site_db)
-    yield site
-    site.close()
-
-
-def text_of(html):
-    """The page's visible words, tags removed and spaces collapsed."""
-    return html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))
 
 
 def page(site, path):
@@ -45,7 +27,7 @@ def page(site, path):
 def test_home_page_counts_claims_by_status_worst_first_with_links(site, site_db):
     counts = dict(sqlite_utils.Database(site_db).execute(
         "SELECT status, count(*) FROM claim_status GROUP BY status").fetchall())
-    assert counts["contradicted"] == 1 and counts["cites-flagged-paper"] == 1
+    assert counts["contradicted"] == 2 and counts["cites-flagged-paper"] == 1
     html = site.get("/").text
     positions = []
     for status in statuses.STATUSES:
@@ -81,7 +63,7 @@ def test_claim_page_shows_the_claim_its_status_and_evidence_by_stance(site):
     assert 'href="https://doi.org/10.1002/art.41632"' in evidence_card
     assert 'href="https://www.ncbi.nlm.nih.gov/pmc/articles/PMC8169527/"' in evidence_card
     assert f'href="/citation/{CDC_META_ANALYSIS}"' in evidence_card
-    assert "far below the widely quoted 1.5 million" in evidence_card  # the curator's note
+    assert "far below the often quoted 1.5 million" in evidence_card  # the curator's note
     assert "stance-group-supports" not in html  # no empty groups
 
 

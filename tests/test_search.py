@@ -1,5 +1,5 @@
 """The search box (/search): what PubMed users type, read as PubMed reads it
-(web/pubmed_query.py), answered from the database (web/literature.py) with
+(web/search_query.py), answered from the database (web/literature.py) with
 matches marked inside the formatted text (web/highlight.py)."""
 
 import html as html_module
@@ -11,7 +11,7 @@ import pytest
 from litref.evidence.names import name_key
 from litref.web import literature
 from litref.web.highlight import excerpt_html, mark_authors, mark_html
-from litref.web.pubmed_query import Clause, author_clause, mapping_guesses, parse
+from litref.web.search_query import Clause, author_clause, mapping_guesses, parse
 from tests.test_metadata import HOSTILE
 from tests.web_site import ATTACK_PMID, Site, build_site_db
 

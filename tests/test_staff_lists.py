@@ -60,7 +60,7 @@ def test_curation_records_where_a_claim_came_from_and_where_it_went(private_site
     with sqlite_utils.Database(private_site.db_path).conn as conn:  # as if before this history
         conn.execute("DELETE FROM claim_status_history WHERE claim_id = ?", [UNCURATED])
     assert private_site.curate("link_citation", {"claim_id": UNCURATED, "pmid": CDC_META_ANALYSIS,
-                                                 "stance": "contradicts", "note": ""})["ok"]
+                                                 "stance": "contradicts", "note": "", "study_design": "", "subjects": ""})["ok"]
     assert history(private_site.db_path, UNCURATED) == [
         ("unreviewed", None, "curation", None),  # what it was, first recorded by the change
         ("contradicted", "unreviewed", "curation", "alice"),
@@ -115,10 +115,10 @@ def test_an_import_that_retracts_evidence_records_the_change_and_the_file(tmp_pa
 def test_the_claims_list_filters_counts_and_sorts(site):
     html = site.get("/claims").text
     assert html.count('class="claim-row ') == 46
-    assert '<option value="contradicted">Contradicted (1)</option>' in html
+    assert '<option value="contradicted">Contradicted (2)</option>' in html
     assert 'value="epidemiology">epidemiology (' in html
     only = site.get("/claims?status=contradicted").text
-    assert only.count('class="claim-row ') == 1 and f'href="/claim/{CONTRADICTED_CLAIM}"' in only
+    assert only.count('class="claim-row ') == 2 and f'href="/claim/{CONTRADICTED_CLAIM}"' in only
     worst_first = re.findall(r'class="badge status status-([a-z-]+)"', html)
     assert worst_first[0] == "cites-flagged-paper" and worst_first[-1] == "supported"
     in_page_order = re.findall(r'href="/claim/([^"]+)"', site.get("/claims?sort=page").text)
@@ -130,7 +130,7 @@ def test_the_claims_list_filters_counts_and_sorts(site):
 
 def test_what_changed_per_claim_with_papers_flagged_and_new_candidates(private_site):
     assert private_site.curate("link_citation", {"claim_id": UNCURATED, "pmid": CDC_META_ANALYSIS,
-                                                 "stance": "contradicts", "note": ""})["ok"]
+                                                 "stance": "contradicts", "note": "", "study_design": "", "subjects": ""})["ok"]
     html = private_site.get("/changes").text
     words = text_of(html)
     entry = html[html.index('class="status-changes"'):]

@@ -11,7 +11,7 @@ from litref.db.claims import save_claims
 from litref.db.runs import finish_run, save_searches, start_run
 from litref.cli import main
 from litref.status_text import when
-from tests.test_claim_status import CLAIM, LATER, RCT_HUMANS, REVIEWED, T0, article, link, store
+from tests.helpers import CLAIM, LATER, RCT_HUMANS, REVIEWED, T0, article, link, store
 
 SEARCHES_YML = """searches:
   - name: alpha
@@ -48,8 +48,10 @@ class Setup:
         self.path = tmp_path / "citations.db"
         self.searches = tmp_path / "searches.yml"
         self.claims = tmp_path / "claims.yml"
+        self.pages = tmp_path / "pages.yml"  # no website pages: tests/test_site_watch.py has them
         self.searches.write_text(SEARCHES_YML)
         self.claims.write_text(CLAIMS_YML)
+        self.pages.write_text("pages: []\n")
         self.db = open_db(self.path)
         save_claims(self.db, [CLAIM], now=T0)
         save_searches(self.db, SEARCHES, now=T0)
@@ -62,7 +64,7 @@ class Setup:
         result = CliRunner().invoke(
             main,
             ["status", "--db", str(self.path), "--searches", str(self.searches),
-             "--claims", str(self.claims), *args],
+             "--claims", str(self.claims), "--pages", str(self.pages), *args],
         )
         return result.exit_code, result.output
 
@@ -228,3 +230,26 @@ def test_broken_searches_file_is_a_config_error(setup):
     code, text = setup.status()
     assert code == 2
     assert str(setup.searches) in text and "line 2" in text
+
+
+def test_claims_by_status_are_reported_worst_first(setup):
+    setup.all_fetched(hours=1)
+    store(setup.db, article(99000601, **RCT_HUMANS), now=T0)
+    link(setup.db, 99000601, "contradicts")
+    code, text = setup.status()
+    assert code == 0 and "Claims by status: contradicted 1" in text
+    report = json.loads(setup.status("--json")[1])
+    assert report["claims_by_status"] == {"contradicted": 1}
+
+
+def test_an_assessment_that_pubmeds_later_indexing_disagrees_with_is_listed(setup):
+    setup.all_fetched(hours=1)
+    store(setup.db, article(99000603, title="Synthetic stem cells in lupus"), now=T0)
+    with setup.db.atomic():
+        setup.db.execute("INSERT INTO citation_assessments (pmid, study_design, reviewer, assessed_at) "
+                         "VALUES (99000603, 'case-report', 'alice', ?)", [REVIEWED])
+    store(setup.db, article(99000603, **RCT_HUMANS, title="Synthetic stem cells in lupus"), now=LATER)
+    code, text = setup.status()
+    assert code == 0
+    assert ("  PMID 99000603: assessed case-report by alice, indexed rct "
+            "(Randomized Controlled Trial)") in text

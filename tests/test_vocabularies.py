@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from litref.db.database import open_db
-from litref.evidence.vocabularies import designs, flags, stances, statuses, subjects
+from litref.evidence.vocabularies import (
+    designs, flags, page_checks, page_states, stances, statement_signals, statuses, subjects,
+)
 from litref.web import metadata
 from litref.web.app import STATIC_DIR
 
@@ -95,3 +97,36 @@ def test_a_new_database_refuses_an_unknown_stance():
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         database.execute("INSERT INTO claim_evidence (claim_id, pmid, stance, reviewer, reviewed_at) "
                          "VALUES ('a', 1, 'proves', 'r', 'now')")
+
+
+# --- The website's pages: page states, readings and statement signals ---------
+
+
+def test_the_database_accepts_exactly_the_page_states_and_reading_outcomes(schema):
+    state = re.search(r"state TEXT NOT NULL CHECK \(state IN \(([^)]*)\)\)", schema).group(1)
+    assert tuple(quoted_codes(state)) == page_states.FOUND
+    assert set(page_states.CODES) == set(page_states.FOUND) | {page_states.NOT_CHECKED}
+    outcome = re.search(r"outcome TEXT NOT NULL CHECK \(outcome IN \(([^)]*)\)\)", schema).group(1)
+    assert tuple(quoted_codes(outcome)) == page_checks.CODES
+
+
+def test_every_page_state_and_reading_has_its_colour_in_the_stylesheet():
+    for code in page_states.CODES:
+        assert f".page-state-{code}" in CSS, code
+    for code in page_checks.CODES:
+        assert f".reading-{code}" in CSS, code
+
+
+def test_readme_tables_agree_with_the_page_vocabularies():
+    assert [(row[0], row[1]) for row in readme_table("page_state")] == [
+        (f"`{s['code']}`", s["explanation"]) for s in page_states.PAGE_STATES]
+    assert [(row[0], row[1]) for row in readme_table("outcome")] == [
+        (f"`{o['code']}`", o["meaning"]) for o in page_checks.OUTCOMES]
+    assert [(row[0], row[1]) for row in readme_table("signal")] == [
+        (f"`{s['code']}`", s["label"]) for s in statement_signals.SIGNALS]
+
+
+def test_metadata_descriptions_list_every_page_state():
+    tables = metadata.build()["databases"]["*"]["tables"]
+    assert all(code in tables["claim_page_status"]["columns"]["page_state"] for code in page_states.CODES)
+    assert all(code in tables["page_checks"]["columns"]["outcome"] for code in page_checks.CODES)

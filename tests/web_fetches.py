@@ -5,7 +5,8 @@ Two fetches (each a few runs one after another, as `litref fetch` runs them):
 - EARLIER (2098): finds SEEN_BEFORE and FLAGGED_LATER; the run of "synthetic-other"
   fails and a later run of it succeeds (a failure put right);
 - LATEST (2099): finds NEW_PMIDS, sees SEEN_BEFORE again unchanged, finds
-  FLAGGED_LATER retracted, and the run of "synthetic-broken" fails (unresolved).
+  FLAGGED_LATER retracted (in a run PubMed warned about: it ignored a phrase of
+  the query, WARNED_PHRASE), and the run of "synthetic-broken" fails (unresolved).
 The dates are far from the demo's own (the day the tests run), so nothing the
 demo imported counts as brought in by these fetches.
 """
@@ -24,6 +25,8 @@ SEEN_BEFORE = 99000960
 FLAGGED_LATER = 99000961
 NEW_PMIDS = [99000962, 99000963]
 LATEST_FETCH_START = "2099-01-01T03:00:00+00:00"
+WARNED_PHRASE = '"synthetic other phrase"'
+
 # The web tests' attack record, found again by the saved search (unchanged).
 ATTACK_ARTICLE = ATTACK_XML[ATTACK_XML.index("<PubmedArticle>"):ATTACK_XML.index("</PubmedArticleSet>")]
 
@@ -52,9 +55,11 @@ def record(pmid, retracted=False):
     return synthetic_article(pmid, f"Synthetic record {pmid} found by a saved search", types)
 
 
-def run(db, search, started, finished, items, status="ok", error=None):
-    run_id = runs.start_run(db, {"name": search, "query": f"{search}[tiab]"},
-                            mode="incremental", since=None, now=started)
+def run(db, search, started, finished, items, status="ok", error=None, warnings=None):
+    query = f"{search}[tiab]"
+    run_id = runs.start_run(db, {"name": search, "query": query}, mode="incremental", since=None, now=started)
+    runs.note_search_result(db, run_id, query_translation=f'"{search}"[Title/Abstract]',
+                            count_reported=len(items), errors={}, warnings=warnings or {})
     if items:
         runs.save_fetch_batch(db, run_id, search, items, now=started)
     runs.finish_run(db, run_id, status=status, now=finished, error=error)
@@ -75,7 +80,9 @@ def add_fetch_history(db):
     run(db, SEARCH, LATEST_FETCH_START, "2099-01-01T03:01:00+00:00",
         parsed(*(record(p) for p in NEW_PMIDS), record(SEEN_BEFORE), ATTACK_ARTICLE))
     run(db, OTHER_SEARCH, "2099-01-01T03:01:30+00:00", "2099-01-01T03:02:00+00:00",
-        parsed(record(FLAGGED_LATER, retracted=True)))
+        parsed(record(FLAGGED_LATER, retracted=True)), status="warning",
+        error=f"PubMed could not find the quoted phrase {WARNED_PHRASE} (synthetic)",
+        warnings={"QuotedPhraseNotFound": [WARNED_PHRASE]})
     run(db, BROKEN_SEARCH, "2099-01-01T03:02:10+00:00", "2099-01-01T03:02:20+00:00", [],
         status="failed", error="PubMed did not know a phrase in the query (synthetic)")
 

@@ -6,6 +6,7 @@ takes the cookies it should send.
 """
 
 import asyncio
+import html as html_module
 import re
 import shutil
 from pathlib import Path
@@ -119,3 +120,8 @@ def card(html, element_id):
 
 def _cookie_header(cookies):
     return {"cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
+
+
+def text_of(html):
+    """The page's visible words, tags removed and spaces collapsed."""
+    return html_module.unescape(" ".join(re.sub(r"<[^>]+>", " ", html).split()))

@@ -45,7 +45,7 @@ async def what_changed(db, *, now, days):
         "new_candidates": [dict(row) for row in (await db.execute(
             "SELECT a.claim_id, cl.text, cl.page, count(*) AS found "
             "FROM claim_candidate_arrivals a JOIN claims cl ON cl.id = a.claim_id "
-            "WHERE a.found_at >= :since AND a.matched_at >= :since "
+            "WHERE a.found_at >= :since "
             "GROUP BY a.claim_id ORDER BY cl.position", by_since)).rows],
     }
 

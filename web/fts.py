@@ -1,11 +1,8 @@
 """Free text typed by staff → a full-text query that can never be a syntax error,
 and search highlights that are safe to show.
 
-evidence/claim_queries.py's ``fts_query`` does not fit a search box: it keeps only
-the "telling" words of a claim (no stop words such as "lupus", nothing under four
-letters, ASCII only) and ORs them for ranking candidates. Here every word typed
-counts, in any script, and all of them must match (as in PubMed and in
-Datasette's own search box).
+Every word typed counts, in any script, and all of them must match (as in
+PubMed and in Datasette's own search box).
 """
 
 import html

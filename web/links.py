@@ -5,6 +5,7 @@ from urllib.parse import quote, urlencode
 from markupsafe import Markup
 
 PMID_COLUMNS = {"pmid", "target_pmid"}
+REVIEW_PATH = "/review"
 # A canned query names a column after what it links to; the cell shows that link.
 # column → (canned query or table, its parameter, fixed arguments, link text)
 LINK_COLUMNS = {

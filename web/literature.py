@@ -1,7 +1,7 @@
 """The literature search behind /search: what PubMed users type, answered from the
 stored citations as readable cards, with facets.
 
-A typed text (web/pubmed_query.py) becomes one SQL statement (``statement``)
+A typed text (web/search_query.py) becomes one SQL statement (``statement``)
 for the whole page: words through the full-text index (bm25, title words
 counting five times), authors, journals, DOIs and MeSH headings through the
 indexes of migration m012; every match read once, with what the facets count,
@@ -20,10 +20,9 @@ from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from datasette.database import QueryInterrupted
-from markupsafe import escape
 
 from litref.evidence.vocabularies import designs, flags, subjects
-from litref.web import pubmed_query
+from litref.web import search_query
 from litref.web.fts import fts_words
 from litref.web.highlight import excerpt_html, mark_authors, mark_html, marked_words
 
@@ -73,7 +72,7 @@ _FIELD_SQL = {
 class Search:
     """What the search page was asked: the typed query, facet choices, sort, page."""
 
-    query: pubmed_query.Query
+    query: search_query.Query
     filters: tuple = ()  # (facet, value) pairs
     sort: str = "relevance"
     page: int = 1
@@ -85,7 +84,7 @@ def search_from_args(args):
     sort = args.get("sort") if args.get("sort") in SORTS else "relevance"
     page = args.get("page", "1")
     page = min(int(page), MAX_PAGES) if page.isdigit() and int(page) > 0 else 1
-    return Search(pubmed_query.parse(args.get("q")), filters, sort, page)
+    return Search(search_query.parse(args.get("q")), filters, sort, page)
 
 
 # --- what the words might be ------------------------------------------------------
@@ -132,9 +131,9 @@ def _identifier(query):
 
 
 async def _holding_guesses(db, words):
-    """The automatic-mapping guesses (web/pubmed_query.py) that the database has."""
+    """The automatic-mapping guesses (web/search_query.py) that the database has."""
     found = []
-    guesses = pubmed_query.mapping_guesses(words)
+    guesses = search_query.mapping_guesses(words)
     if "mesh" in guesses:
         heading = await _first_value(
             db, "SELECT descriptor FROM citation_mesh WHERE descriptor = :v COLLATE NOCASE LIMIT 1",
@@ -195,7 +194,7 @@ def _field_part(field, name, value):
     """(SELECT pmid, NULL score ..., parameters) for a field clause or guess."""
     sql = _FIELD_SQL[field].format(p=name)
     if field in ("author", "first_author"):
-        key, initials = pubmed_query.author_clause(value)
+        key, initials = search_query.author_clause(value)
         params = {f"{name}_key": key, f"{name}_initials": initials}
     elif field == "pmid":
         params = {name: "[" + ",".join(str(int(p)) for p in value) + "]"}
@@ -224,7 +223,7 @@ def _clause_filters(query, skip=None):
         if index == skip:
             continue
         if clause.field == "year":
-            span = pubmed_query.years(clause.value) or (0, -1)  # not a year: matches nothing
+            span = search_query.years(clause.value) or (0, -1)  # not a year: matches nothing
             condition = f"c.year BETWEEN :{name}_from AND :{name}_to"
             params.update({f"{name}_from": span[0], f"{name}_to": span[1]})
         elif clause.field == "title":
@@ -446,7 +445,7 @@ async def run(db, search, facet_cache, describe):
                    "href": address(search, sort=code)} for code, label in SORTS.items()],
         "pages": _pages(search, last_page), "only_links": _only_links(search, shown),
         "ignored": search.query.ignored, "browsing": browsing,
-        "field_names": pubmed_query.FIELD_NAMES,
+        "field_names": search_query.FIELD_NAMES,
     }
 
 
@@ -501,23 +500,19 @@ async def _cards(db, pmids, search, shown, describe):
     for card in cards:
         title_words, abstract_words = marks.get(card["pmid"], (set(), set()))
         card["title_markup"] = mark_html(card["title_markup"], title_words)
-        card["excerpt_markup"] = excerpt_html(card["abstract_html"], abstract_words) or (
-            mark_html(str(_escaped(card["abstract"])), abstract_words) if card["abstract"] else None)
+        # Around the first match (web/pages.py gave the start of the abstract).
+        card["excerpt"] = excerpt_html(card["abstract_html"], abstract_words) or card["excerpt"]
         card["authors_markup"] = mark_authors(card["authors"], *author) if author else None
     return cards
-
-
-def _escaped(text):
-    return escape(text[:400])
 
 
 def _author_shown(query, shown):
     for field, value in shown:
         if field == "author":
-            return pubmed_query.author_clause(value)
+            return search_query.author_clause(value)
     for clause in query.clauses:
         if clause.field in ("author", "first_author") and not clause.excluded:
-            return pubmed_query.author_clause(clause.value)
+            return search_query.author_clause(clause.value)
     return None
 
 

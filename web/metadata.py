@@ -6,7 +6,8 @@ web/metadata.yml (titles, descriptions, facets, permissions) or a query's
 metadata.json is not what they build.
 
 Descriptions may name a vocabulary as ``${stances}``, ``${statuses}``,
-``${designs}`` or ``${subjects}``: the list is written in from
+``${designs}``, ``${subjects}``, ``${actions}``, ``${grade_sources}``, ``${run_statuses}``,
+``${page_states}``, ``${page_checks}`` or ``${signals}``: the list is written in from
 evidence/vocabularies/, so the descriptions never fall behind the codes.
 """
 
@@ -17,7 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from litref.evidence.vocabularies import designs, stances, statuses, subjects
+from litref.evidence.vocabularies import (
+    curation_actions, designs, grade_sources, page_checks, page_states, run_statuses, stances,
+    statement_signals, statuses, subjects,
+)
 from litref.web.app import METADATA
 
 WEB = Path(__file__).resolve().parent
@@ -33,6 +37,12 @@ def vocabulary_texts():
         "statuses": ", ".join(s["code"] for s in statuses.STATUSES),
         "designs": ", ".join(d["code"] for d in designs.DESIGNS if d["rank"]),
         "subjects": ", ".join(s["code"] for s in subjects.SUBJECTS),
+        "actions": "; ".join(f"{a['code']}: {a['meaning']}" for a in curation_actions.ACTIONS),
+        "grade_sources": "; ".join(f"{s['code']}: {s['label']}" for s in grade_sources.GRADE_SOURCES),
+        "run_statuses": "; ".join(f"{s['code']}: {s['meaning']}" for s in run_statuses.RUN_STATUSES),
+        "page_states": "; ".join(f"{s['code']}: {s['label'].lower()}" for s in page_states.PAGE_STATES),
+        "page_checks": "; ".join(f"{o['code']}: {o['meaning']}" for o in page_checks.OUTCOMES),
+        "signals": ", ".join(f"{s['code']} ({s['label']})" for s in statement_signals.SIGNALS),
     }
 
 

@@ -5,6 +5,7 @@ Every function takes a Datasette ``Database`` (``await db.execute(sql, params)``
 and returns dicts and lists; the plugin in web/plugins/pages.py only routes.
 """
 
+import json
 import re
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -13,7 +14,9 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from litref.evidence.markup import safe_html
-from litref.evidence.vocabularies import flags, stances, statuses
+from litref.web.highlight import excerpt_html
+from litref.evidence.vocabularies import curation_actions, designs, flags, grade_sources, stances, statuses
+from litref.evidence.vocabularies import subjects as subject_codes
 
 # citation_links.reftype in staff words; anything else is shown as PubMed names it.
 LINK_TYPES = {
@@ -35,6 +38,38 @@ EVIDENCE_ORDERS = {
               "coalesce(nullif(d.design_rank, 0), 99), d.year DESC, d.pmid"),
     "year": ("Newest first", "d.is_missing, d.year IS NULL, d.year DESC, d.design_rank, d.pmid"),
 }
+QUEUE_PER_CLAIM = 3
+QUEUE_CLAIMS = 10
+EXCERPT_CHARACTERS = 400
+ACTION_LABELS = {action["code"]: action["label"] for action in curation_actions.ACTIONS}
+DESIGN_CHOICES = [{"code": d["code"], "label": d["label"]} for d in designs.DESIGNS if d["code"] != "notice"]
+SUBJECT_CHOICES = [{"code": s["code"], "label": s["label"].split(":")[0]}
+                   for s in subject_codes.SUBJECTS if s["code"] != "unknown"]
+_STATUS_ORDER = " ".join(f"WHEN '{s['code']}' THEN {i}" for i, s in enumerate(statuses.STATUSES))
+
+# Undecided candidates not yet checked (arrived after the claim's last "checked"),
+# worst status first: the claims with such work, then each claim's best few.
+REVIEW_QUEUE_SQL = f"""
+WITH waiting AS (
+    SELECT k.*, s.status, s.text AS claim_text, s.page,
+           count(*) OVER (PARTITION BY k.claim_id) AS waiting,
+           row_number() OVER (PARTITION BY k.claim_id ORDER BY k.rank) AS place,
+           CASE s.status {_STATUS_ORDER} END AS status_order, cl.position
+    FROM claim_candidates k
+    JOIN claim_status s ON s.claim_id = k.claim_id
+    JOIN claims cl ON cl.id = k.claim_id
+    WHERE k.arrived > coalesce(s.searched_at, '')
+),
+queued AS (
+    SELECT claim_id, dense_rank() OVER (ORDER BY status_order, position) AS claim_order
+    FROM waiting GROUP BY claim_id
+)
+SELECT w.*, c.abstract, c.abstract_html FROM waiting w
+JOIN queued q ON q.claim_id = w.claim_id
+JOIN citations c ON c.pmid = w.pmid
+WHERE q.claim_order <= :claims AND w.place <= :per_claim
+ORDER BY q.claim_order, w.place
+"""
 
 
 async def _dicts(db, sql, params=None):
@@ -68,12 +103,13 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
     # have no status.
     status = await _first(
         db,
-        "SELECT status, strongest_human_evidence, new_evidence_since_review, last_reviewed "
-        "FROM claim_status WHERE claim_id = :id",
+        "SELECT status, strongest_human_evidence, new_evidence_since_review, last_reviewed, "
+        "searched_at FROM claim_status WHERE claim_id = :id",
         {"id": claim_id},
     )
     claim.update(status or dict.fromkeys(
-        ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed")
+        ("status", "strongest_human_evidence", "new_evidence_since_review", "last_reviewed",
+         "searched_at")
     ))
     levels = await level_labels(db)
     order = order if order in EVIDENCE_ORDERS else "grade"
@@ -86,8 +122,15 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
     )
     # One more than a page: whether there is a next page, without counting them all.
     candidates = await _dicts(
-        db, f"SELECT * FROM claim_candidates WHERE claim_id = :id LIMIT {CANDIDATES_SHOWN + 1} "
+        db, "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
+            "JOIN citations c ON c.pmid = k.pmid "
+            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN + 1} "
             f"OFFSET {(candidate_page - 1) * CANDIDATES_SHOWN}",
+        {"id": claim_id},
+    )
+    dismissed = await _dicts(
+        db, "SELECT d.*, c.title, c.title_html FROM candidate_decisions d "
+            "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id ORDER BY d.decided_at DESC",
         {"id": claim_id},
     )
     candidates_more = len(candidates) > CANDIDATES_SHOWN
@@ -108,11 +151,30 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
         "candidates_more": candidates_more,
         "candidate_page": candidate_page,
         "candidates_per_page": CANDIDATES_SHOWN,
-        "history": await _dicts(
-            db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
-                f"LIMIT {HISTORY_SHOWN}", {"id": claim_id},
-        ),
+        "dismissed": [{**row, "title_markup": safe_markup(row["title_html"], row["title"])}
+                      for row in dismissed],
+        "history": [{**entry, "action_label": ACTION_LABELS.get(entry["action"], entry["action"])}
+                    for entry in await _dicts(
+                        db, f"SELECT * FROM curation_log WHERE claim_id = :id ORDER BY id DESC "
+                            f"LIMIT {HISTORY_SHOWN}", {"id": claim_id})],
     }
+
+
+async def review_queue(db):
+    """The candidates reviewers have still to decide on, claims worst status first: each
+    claim's best few that arrived since its candidates were last checked."""
+    rows = await _dicts(db, REVIEW_QUEUE_SQL, {"per_claim": QUEUE_PER_CLAIM, "claims": QUEUE_CLAIMS})
+    levels = await level_labels(db)
+    extras = await _citation_extras(db, [row["pmid"] for row in rows])
+    claims = {}
+    for row in rows:
+        claim = claims.setdefault(row["claim_id"], {
+            "id": row["claim_id"], "text": row["claim_text"], "page": row["page"],
+            "status_info": statuses.BY_CODE.get(row["status"]), "status": row["status"],
+            "waiting": row["waiting"], "items": [],
+        })
+        claim["items"].append(_describe(row, extras, levels))
+    return list(claims.values())
 
 
 async def citation_page(db, pmid):
@@ -130,8 +192,11 @@ async def citation_page(db, pmid):
         by_pmid,
     )
     return {
-        "citation": _describe(citation, extras, await level_labels(db)),
+        "citation": _describe(
+            {**citation, **(await _first(db, "SELECT * FROM citation_grades WHERE pmid = :pmid", by_pmid))},
+            extras, await level_labels(db)),
         "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
+        "abstract_absence": None if citation["abstract"] else abstract_absence(citation),
         "authors": [{**author, "search_term": author_search_term(author)} for author in await _dicts(
             db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
         )],
@@ -215,9 +280,43 @@ def _describe(row, extras, levels):
         "title_markup": safe_markup(row.get("title_html"), row.get("title")),
         "design": levels.get(("design", row.get("study_design"))),
         "subjects_level": levels.get(("subjects", row.get("subjects"))),
+        "grade_notes": grade_notes(row),
+        # The start of the abstract with its formatting (the plain text when only that is read).
+        "excerpt": excerpt_html(row.get("abstract_html"), ()) or excerpt(row.get("abstract")),
         "warnings": warnings(row),
         "links": external_links(row),
     }
+
+
+def grade_notes(row):
+    """Where the design and subjects came from, in words: 'Design from the title and
+    abstract: “randomised, double-blind, placebo-controlled”'."""
+    found = {}  # (source, words) → the fields it decided: one note when both came from one place
+    for field, label in (("design", "Design"), ("subjects", "Subjects")):
+        source = grade_sources.BY_CODE.get(row.get(f"{field}_source"))
+        if source:
+            found.setdefault((source["label"], row.get(f"{field}_words")), []).append(label)
+    return [
+        f"{' and '.join(labels).capitalize()} from {source}" + (f": “{words}”" if words else "")
+        for (source, words), labels in found.items()
+    ]
+
+
+def excerpt(abstract):
+    """The start of an abstract, cut at a word."""
+    if not abstract or len(abstract) <= EXCERPT_CHARACTERS:
+        return abstract
+    return abstract[:EXCERPT_CHARACTERS].rsplit(" ", 1)[0] + " …"
+
+
+def abstract_absence(citation):
+    """Why a citation page shows no abstract: PubMed's record has none, or the file it
+    was imported from had none (PubMed's own record may have one)."""
+    source = citation.get("source") or ""
+    if source.startswith("search:") or source == "curated":
+        return "PubMed's record of this article has no abstract."
+    return (f"No abstract is stored for this article: the file it was imported from "
+            f"({source or 'unknown'}) has none. PubMed's own record may have one: follow the PubMed link.")
 
 
 def warnings(citation):
@@ -283,3 +382,30 @@ def readable_time(value):
     if moment.tzinfo is None:
         return moment.strftime("%-d %b %Y, %H:%M")
     return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")
+
+
+async def query_with_pubmeds_word(db, search, query):
+    """A saved search's query, then how PubMed read it on the search's newest run and
+    what PubMed said about it (its ErrorList and WarningList): the `searches` cell."""
+    run = await _first(
+        db,
+        "SELECT started, status, query, query_translation, pubmed_errors, pubmed_warnings "
+        "FROM fetch_runs WHERE search = :search ORDER BY started DESC, id DESC LIMIT 1",
+        {"search": search},
+    )
+    if run is None:
+        return Markup('{}<div class="pubmed-word">Not run yet.</div>').format(query)
+    said = [Markup("<br>{}: {}").format(label, _pubmed_list(run[column]))
+            for column, label in (("pubmed_errors", "PubMed's errors"),
+                                  ("pubmed_warnings", "PubMed's warnings")) if run[column]]
+    reading = Markup(" PubMed did not answer.")
+    if run["query_translation"]:
+        edited = " (the query as it was then)" if run["query"] != query else ""
+        reading = Markup(" PubMed read it{} as: <code>{}</code>").format(edited, run["query_translation"])
+    return Markup('{}<div class="pubmed-word">Newest run {}: {}.{}{}</div>').format(
+        query, readable_time(run["started"]), run["status"], reading, Markup("").join(said))
+
+
+def _pubmed_list(text):
+    """'QuotedPhraseNotFound: "stem cell mobilisation"; OutputMessage: ...' from the stored JSON."""
+    return "; ".join(f"{kind}: {', '.join(items)}" for kind, items in json.loads(text).items())

@@ -14,6 +14,11 @@ STATUSES = [
      "when": "the best human evidence all contradicts it; or, with no such evidence, "
              "everything curated contradicts it",
      "explanation": "The best evidence in people goes against what the page says."},
+    {"code": "no-evidence-found", "label": "No evidence found",
+     "when": "no curated citation supports, contradicts or is mixed, and a reviewer searched the "
+             "candidates and found nothing relevant (it turns unreviewed again when new candidates "
+             "arrive)",
+     "explanation": "A reviewer looked and found no published evidence for what the page says."},
     {"code": "mixed", "label": "Mixed",
      "when": "the best evidence disagrees, or is itself mixed",
      "explanation": "The best evidence disagrees, or only partly backs the claim."},

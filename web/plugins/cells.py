@@ -2,7 +2,8 @@
 
 - text carrying search highlights (snippet()/highlight() markers) is escaped,
   then the markers become <mark>;
-- a saved search's description ends with the link to its Atom feed;
+- a saved search's description ends with the link to its Atom feed, and its
+  query shows how PubMed read it on the newest run and what PubMed said;
 - a column named after what it links to (``claim_feed``, ``evidence_list``...)
   shows that link;
 - pmid and claim_id cells link to the citation and claim pages.
@@ -13,6 +14,7 @@ from markupsafe import Markup
 
 from litref.web.fts import has_marks, marked_html
 from litref.web.links import LINK_COLUMNS, column_link, page_link
+from litref.web.pages import query_with_pubmeds_word
 
 
 @hookimpl
@@ -25,6 +27,8 @@ def render_cell(row, value, column, table, database, datasette):
         # link goes after the search's description.
         link = column_link(database_url, "search_feed", row["name"])
         return Markup("{} {}").format(value or "", link)
+    if table == "searches" and column == "query":
+        return query_with_pubmeds_word(datasette.get_database(database), row["name"], value)
     if column in LINK_COLUMNS and value not in (None, ""):
         return column_link(database_url, column, value)
     # A foreign-key cell (claim_evidence.claim_id, citation_authors.pmid) arrives expanded.

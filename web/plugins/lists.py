@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from datasette import hookimpl
 
 from litref.web import changes, claims_list, fetch_summary, literature, pages
-from litref.web.rendering import days_from, render, staff_database
+from litref.web.responses import days_from, readable_database, render
 
 FACETS = literature.FacetCache()
 
@@ -18,7 +18,7 @@ def _now():
 
 
 async def search_view(datasette, request):
-    db = await staff_database(datasette, request)
+    db = await readable_database(datasette, request)
     search = literature.search_from_args(request.args)
     results = await literature.run(db, search, FACETS, pages.describe_citations)
     return await render(datasette, request, "search.html",
@@ -26,19 +26,19 @@ async def search_view(datasette, request):
 
 
 async def claims_view(datasette, request):
-    db = await staff_database(datasette, request)
+    db = await readable_database(datasette, request)
     return await render(datasette, request, "claims.html", await claims_list.claims_list(db, request.args))
 
 
 async def changes_view(datasette, request):
-    db = await staff_database(datasette, request)
+    db = await readable_database(datasette, request)
     found = await changes.what_changed(db, now=_now(),
                                        days=days_from(request.args, changes.DEFAULT_DAYS))
     return await render(datasette, request, "changes.html", found)
 
 
 async def fetches_view(datasette, request):
-    db = await staff_database(datasette, request)
+    db = await readable_database(datasette, request)
     days = days_from(request.args, fetch_summary.DEFAULT_DAYS)
     return await render(datasette, request, "fetches.html",
                         await fetch_summary.fetch_summary(db, now=_now(), days=days))

@@ -1,5 +1,5 @@
-"""The staff pages: home page figures, /claim/<id> and /citation/<pmid>
-(the lists staff work from are in lists.py)."""
+"""The staff pages: home page figures, /claim/<id>, /citation/<pmid> and the review
+queue (the lists staff work from are in lists.py)."""
 
 from urllib.parse import quote
 
@@ -7,10 +7,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
 from litref.evidence.vocabularies import stances
-from litref.web import pages
-from litref.web.links import claim_path
-from litref.web.rendering import render as _render
-from litref.web.rendering import staff_database as _database
+from litref.web import pages, site_pages
+from litref.web.links import REVIEW_PATH, claim_path
+from litref.web.responses import readable_database as _database
+from litref.web.responses import render as _render
 
 # Exports of a claim's evidence or of one citation (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
@@ -29,6 +29,8 @@ async def claim_view(datasette, request):
     return await _render(datasette, request, "claim.html", {
         **details,
         "stances": stances.STANCES,
+        "design_choices": pages.DESIGN_CHOICES,
+        "subject_choices": pages.SUBJECT_CHOICES,
         "exports": CLAIM_EXPORTS,
         "db_path": datasette.urls.database(datasette.get_database().name),
         "back": "?claim_id=" + quote(claim_id, safe=""),
@@ -40,9 +42,23 @@ async def claim_view(datasette, request):
 
 async def back_to_claim(request):
     """Where the curation forms land after a write: Datasette forwards the form's
-    query string (?claim_id=...) to the query's static on_success_redirect."""
+    query string (?claim_id=...) to the query's static on_success_redirect. Forms
+    of the review queue add back=review, and land on the queue again."""
+    if request.args.get("back") == "review":
+        return Response.redirect(REVIEW_PATH)
     claim_id = request.args.get("claim_id")
     return Response.redirect(claim_path(claim_id) if claim_id else "/")
+
+
+async def review_view(datasette, request):
+    db = await _database(datasette, request)
+    return await _render(datasette, request, "review.html", {
+        "claims": await pages.review_queue(db),
+        "stances": stances.STANCES,
+        "design_choices": pages.DESIGN_CHOICES,
+        "subject_choices": pages.SUBJECT_CHOICES,
+        "can_edit": bool(request.actor and request.actor.get("id")),
+    })
 
 
 async def citation_view(datasette, request):
@@ -66,6 +82,7 @@ def register_routes():
         (r"^/claim/(?P<claim_id>[^/]+)$", claim_view),
         (r"^/claim$", back_to_claim),
         (r"^/citation/(?P<pmid>[^/]+)$", citation_view),
+        (rf"^{REVIEW_PATH}$", review_view),
     ]
 
 
@@ -76,6 +93,7 @@ def extra_template_vars(view_name, datasette):
 
     async def home():
         db = datasette.get_database()
-        return {"statuses": await pages.status_counts(db), "database": db.name}
+        return {"statuses": await pages.status_counts(db), "database": db.name,
+                "site_pages": await site_pages.home_pages(db)}
 
     return home

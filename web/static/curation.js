@@ -1,4 +1,4 @@
-// Curation forms on the claim page post in the background, so a refused change
+// Curation forms on the claim page and the review queue post in the background, so a refused change
 // keeps what was typed and shows why beside the form; a saved change reloads the
 // page at the changed item. Without JavaScript the same forms post normally and
 // Datasette sends staff back to the claim page with its message at the top.
@@ -6,8 +6,8 @@ document.querySelectorAll("form[data-curate]").forEach((form) => {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const message = form.querySelector(".form-message");
-    // The pressed button: one of a stance's buttons carries the stance itself.
     const button = event.submitter || form.querySelector("button[type=submit]");
+    // The submitter's own name and value count (the review queue's stance buttons).
     const body = new URLSearchParams(new FormData(form, event.submitter));
     body.set("_json", "1");
     button.disabled = true;
@@ -19,7 +19,7 @@ document.querySelectorAll("form[data-curate]").forEach((form) => {
       });
       const result = response.ok ? await response.json() : null;
       if (result && result.ok) {
-        const pmid = (form.elements.pmid.value || "").trim();
+        const pmid = (form.elements.pmid?.value || "").trim();
         history.replaceState(null, "", form.dataset.next || "#evidence-" + pmid);
         location.reload();
         return;

@@ -1,0 +1,4 @@
+-- Through curation_log like every staff write (db/curation.py).
+INSERT INTO curation_log (action, claim_id, pmid, note, reviewer, logged_at)
+VALUES ('dismiss', trim(:claim_id), trim(:pmid), nullif(trim(:reason), ''),
+        :_actor_id, replace(:_now_datetime_utc, 'Z', '+00:00'))
