@@ -170,7 +170,8 @@ def test_a_reviewer_links_a_candidate_and_sees_it_on_the_claim_page(server, brow
     expect(linked).to_contain_text("Reviewed by alice")
     expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
     expect(page.locator("#history + ul.history")).to_contain_text(f"alice linked PMID {CANDIDATE}")
-    screenshot(page, "claim.png")
+    page.evaluate("window.scrollTo(0, 0)")  # the claim, its status and evidence
+    screenshot(page, "claim.png", full_page=False)
 
     with page.expect_download() as download:
         page.locator(".exports a", has_text="BibTeX").click()
@@ -503,7 +504,7 @@ def test_the_claims_list_filters_by_status_page_and_topic_and_sorts(server, brow
     assert total == 46
     statuses = page.locator(".claim-list .badge.status").all_inner_texts()
     assert statuses[0] == "Cites a flagged paper" and statuses[-1] == "Supported"  # worst first
-    screenshot(page, "claims.png")
+    screenshot(page, "claims.png", full_page=False)
     page.get_by_label("Topic").select_option("epidemiology")
     page.get_by_role("button", name="Show").click()
     shown = page.locator(".claim-list > li").count()
@@ -572,7 +573,7 @@ def test_what_changed_after_a_fetch_from_the_local_eutils_server(browser, tmp_pa
         expect(newly_flagged).to_contain_text("Retracted")
         row = page.locator(".per-search tr", has_text="synthetic-watch")
         expect(row.locator("td.number")).to_have_text("3")
-        screenshot(page, "changes.png")
+        screenshot(page, "changes.png", full_page=False)
         page.goto(base + "/fetches")
         latest = page.locator("section.fetch").first
         expect(latest.locator("h3")).to_contain_text("Today")

@@ -13,25 +13,13 @@ from litref.web import literature
 from litref.web.highlight import excerpt_html, mark_authors, mark_html
 from litref.web.search_query import Clause, author_clause, mapping_guesses, parse
 from tests.test_metadata import HOSTILE
-from tests.web_site import ATTACK_PMID, Site, build_site_db
+from tests.web_site import ATTACK_PMID
 
 DENG_RCT = 28478399
 HUGLE_REVIEW = 18947373
 CDC_META_ANALYSIS = 33474834
 MESH_INDEXED = 99000017  # MeSH: Lupus Erythematosus, Systemic; Mesenchymal Stem Cells; Humans; Animals
 FORMATTED = 99000002
-
-
-@pytest.fixture(scope="module")
-def site_db(tmp_path_factory):
-    return build_site_db(tmp_path_factory.mktemp("search") / "demo.db")
-
-
-@pytest.fixture(scope="module")
-def site(site_db):
-    site = Site(site_db)
-    yield site
-    site.close()
 
 
 def results(site, query="", **arguments):

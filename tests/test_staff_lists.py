@@ -16,7 +16,7 @@ from litref.web import fetch_summary
 from tests.eutils_server import synthetic_article
 from tests.web_fetches import BROKEN_SEARCH, NEW_PMIDS, SEARCH, build_fetched_site_db
 from tests.web_site import (
-    CDC_META_ANALYSIS, CONTRADICTED_CLAIM, Site, build_site_db, copy_site,
+    CDC_META_ANALYSIS, CONTRADICTED_CLAIM, build_site_db, copy_site,
 )
 
 UNCURATED = "lupus-malar-rash"
@@ -25,13 +25,6 @@ UNCURATED = "lupus-malar-rash"
 @pytest.fixture(scope="module")
 def site_db(tmp_path_factory):
     return build_fetched_site_db(tmp_path_factory.mktemp("lists") / "demo.db")
-
-
-@pytest.fixture
-def site(site_db):
-    site = Site(site_db)
-    yield site
-    site.close()
 
 
 @pytest.fixture
