@@ -27,6 +27,7 @@ import sys
 import time
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
@@ -34,7 +35,7 @@ from itsdangerous import URLSafeSerializer
 
 from litref.db.database import open_db
 from import_bench import PROJECT, WORK, print_targets
-from synthetic import FIRST_PMID, check_schema, ensure_database
+from synthetic import FIRST_PMID, NOW, check_schema, ensure_database
 
 SIZES = (200_000, 1_000_000)
 REQUESTS = 20
@@ -71,13 +72,27 @@ WHERE citations_fts MATCH fts_words(:q)
 ORDER BY best.score, best.pmid"""
 
 
-class Picks:
-    """A different claim, PMID or search term for each request, the same in every run."""
+# MeSH headings as staff would type them (the synthetic records' topical headings):
+# at 1,000,000 each is on 2,000 to 40,000 records.
+MESH_TERMS = [
+    "lupus erythematosus, systemic", "Lupus Nephritis", "mesenchymal stem cells",
+    "Hematopoietic Stem Cell Transplantation", "fibromyalgia", "Parkinson Disease",
+    "Hydroxychloroquine", "Osteoarthritis, Knee", "Chronic Pain", "T-Lymphocytes, Regulatory",
+]
+SAMPLED = 40  # authors and journals, each of a random record
 
-    def __init__(self, database_name, size, claim_ids):
+
+class Picks:
+    """A different claim, PMID, author, journal or search term for each request, the
+    same in every run."""
+
+    def __init__(self, database_name, size, claim_ids, samples):
         self.db, self.size, self.claim_ids = database_name, size, claim_ids
+        self.samples = samples
         self.random = random.Random(7)
         self.in_order = itertools.cycle(claim_ids)
+        # The synthetic fetches end at synthetic.NOW: "what changed" looks back that far.
+        self.days_back = (datetime.now(timezone.utc) - NOW).days + 7
 
     def claim(self):
         return quote(self.random.choice(self.claim_ids), safe="")
@@ -90,6 +105,21 @@ class Picks:
 
     def term(self):
         return quote(self.random.choice(SEARCH_TERMS))
+
+    def author(self):
+        return quote(self.random.choice(self.samples["authors"]))
+
+    def journal(self):
+        return quote(self.random.choice(self.samples["journals"]))
+
+    def mesh(self):
+        return quote(self.random.choice(MESH_TERMS))
+
+    def doi(self):
+        return quote(f"https://doi.org/10.5555/synthetic.{self.pmid()}")
+
+    def year(self):
+        return self.random.randint(1990, 2026)
 
 
 @dataclass
@@ -129,6 +159,20 @@ ENDPOINTS = [
              lambda p: f"/{p.db}/claim_candidates?claim_id={p.claim()}&_sort_desc=arrived",
              has_facets=True),
     Endpoint("claim feed (atom)", lambda p: f"/{p.db}/feed_claim.atom?claim_id={p.claim()}"),
+    # The staff pages (web/plugins/lists.py): the search box takes what PubMed users type.
+    Endpoint("search: words", lambda p: f"/search?q={p.term()}", 200),
+    Endpoint("search: words, newest first", lambda p: f"/search?q={p.term()}&sort=date", 200),
+    Endpoint("search: author (Surname I)", lambda p: f"/search?q={p.author()}", 200),
+    Endpoint("search: journal", lambda p: f"/search?q={p.journal()}", 200),
+    Endpoint("search: MeSH term", lambda p: f"/search?q={p.mesh()}", 200),
+    Endpoint("search: pasted PMID", lambda p: f"/search?q=PMID%3A+{p.pmid()}", 200),
+    Endpoint("search: DOI address", lambda p: f"/search?q={p.doi()}", 200),
+    Endpoint("every citation (list page)", lambda p: "/search", 200),
+    Endpoint("every citation of one year", lambda p: f"/search?year={p.year()}", 200),
+    Endpoint("claims list", lambda p: "/claims", 200),
+    Endpoint("claims list, filtered", lambda p: "/claims?status=unreviewed&sort=page", 200),
+    Endpoint("what changed (last fetch's week)", lambda p: f"/changes?days={p.days_back}", 200),
+    Endpoint("fetches in words", lambda p: f"/fetches?days={p.days_back + 23}", 200),
 ]
 
 
@@ -151,8 +195,21 @@ def prepare(size):
                                       "search_hits", "claim_evidence", "claim_matches")}
         info["claim_ids"] = [row[0] for row in conn.execute(
             "SELECT id FROM claims WHERE archived_at IS NULL ORDER BY position")]
+        info["samples"] = sample_names(conn, size)
     info["bytes"] = path.stat().st_size
     return info
+
+
+def sample_names(conn, size):
+    """First authors ("Surname I") and journal abbreviations of SAMPLED random records."""
+    pick = random.Random(11)
+    pmids = [FIRST_PMID + pick.randrange(size) for _ in range(SAMPLED)]
+    return {
+        "authors": [conn.execute("SELECT last_name || ' ' || initials FROM citation_authors "
+                                 "WHERE pmid = ? AND position = 1", [p]).fetchone()[0] for p in pmids],
+        "journals": [conn.execute("SELECT journal_iso FROM citations WHERE pmid = ?",
+                                  [p]).fetchone()[0] for p in pmids],
+    }
 
 
 def read_through(path):
@@ -309,7 +366,7 @@ def run_size(size, requests, cold):
     print_database(size, info)
     if not cold:
         read_through(info["path"])
-    picks = Picks(info["path"].stem, size, info["claim_ids"])
+    picks = Picks(info["path"].stem, size, info["claim_ids"], info["samples"])
     with served(info["path"]) as server:
         results = [measure(server, endpoint, picks, requests) for endpoint in ENDPOINTS]
         timeouts = {e.name: facets_timed_out(server, e, picks, requests) for e in ENDPOINTS if e.has_facets}

@@ -5,7 +5,7 @@ stored whole or not at all. Staff curation lives in other tables and is never
 touched here; a citation row is never deleted, only marked ``is_deleted``.
 """
 
-from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 
 # Record-dict key → child table.
 CHILD_KEYS = {
@@ -31,10 +31,12 @@ def _upsert_citation_sql():
 
 
 UPSERT_CITATION = _upsert_citation_sql()
-INSERT_CHILD = {
-    table: f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    for table, columns in CHILD_TABLES.items()
-}
+
+
+def _insert_child(table):
+    """The INSERT of a child row: the record's columns, then those derived as it is written."""
+    columns = [*CHILD_TABLES[table], *DERIVED_CHILD_COLUMNS.get(table, {})]
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 def save_records(db, items, *, source, now):
@@ -130,12 +132,13 @@ def _write_changed(db, records, stored, *, source, now):
     )
     for key, table in CHILD_KEYS.items():
         columns = list(CHILD_TABLES[table])
+        derived = list(DERIVED_CHILD_COLUMNS.get(table, {}).values())
         rows = [
-            [r["citation"]["pmid"], *(child[c] for c in columns[1:])]
+            [r["citation"]["pmid"], *(child[c] for c in columns[1:]), *(f(child) for f in derived)]
             for r in records
             for child in r[key]
         ]
-        db.conn.executemany(INSERT_CHILD[table], rows)
+        db.conn.executemany(_insert_child(table), rows)
 
 
 def _citation_values(citation, source, now):

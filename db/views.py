@@ -101,14 +101,29 @@ WHERE cl.archived_at IS NULL AND +c.is_deleted = 0 AND g.study_design != 'notice
 """
 
 # A claim's undecided candidates found after a date (:since): the new work for reviewers.
-_NEW_SINCE = """
-    SELECT 1 FROM claim_matches m
-    JOIN citations c ON c.pmid = m.pmid
-    WHERE m.claim_id = cl.id AND m.found_at > {since} AND +c.is_deleted = 0
+# A match m (with its citation c) still to be decided on: evidence at all, not linked,
+# not marked not relevant.
+_UNDECIDED = """+c.is_deleted = 0
       AND c.study_design != 'notice'
       AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = m.claim_id AND e.pmid = m.pmid)
       AND NOT EXISTS (SELECT 1 FROM candidate_decisions d
-                      WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)
+                      WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)"""
+
+_NEW_SINCE = f"""
+    SELECT 1 FROM claim_matches m
+    JOIN citations c ON c.pmid = m.pmid
+    WHERE m.claim_id = cl.id AND m.found_at > {{since}} AND {_UNDECIDED}
+"""
+
+# When each undecided candidate arrived, by claim: "What changed" counts a period's
+# new candidates per claim from it (web/changes.py), by index (claim_id, found_at).
+CLAIM_CANDIDATE_ARRIVALS = f"""
+CREATE VIEW claim_candidate_arrivals AS
+SELECT cl.id AS claim_id, m.pmid, m.found_at
+FROM claims cl
+JOIN claim_matches m ON m.claim_id = cl.id
+JOIN citations c ON c.pmid = m.pmid
+WHERE cl.archived_at IS NULL AND {_UNDECIDED}
 """
 
 CLAIM_STATUS = f"""
@@ -260,6 +275,7 @@ VIEWS = {
     "citation_grades": CITATION_GRADES,
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
     "claim_candidates": CLAIM_CANDIDATES,
+    "claim_candidate_arrivals": CLAIM_CANDIDATE_ARRIVALS,
     "claim_status": CLAIM_STATUS,
     "claim_page_status": CLAIM_PAGE_STATUS,
     "unclaimed_statements": UNCLAIMED_STATEMENTS,

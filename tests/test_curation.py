@@ -59,7 +59,12 @@ def test_signed_in_staff_see_the_curation_forms(site):
     assert f'name="pmid" value="{CANDIDATE}"' in candidate
     evidence_card = card(html, f"evidence-{CDC_META_ANALYSIS}")
     assert "/demo/change_stance?" in evidence_card and "/demo/remove_link?" in evidence_card
-    assert 'option value="contradicts" selected' in evidence_card
+    # One click per stance; the current one is pressed, and the note goes along unchanged.
+    assert 'value="contradicts" class="stance-contradicts"\n      aria-pressed="true" disabled' in evidence_card
+    assert 'name="stance" value="supports" class="stance-supports"\n      aria-pressed="false"' in evidence_card
+    hidden_note = evidence_card[evidence_card.index('<input type="hidden" name="note" value="'):]
+    assert "the often quoted 1.5 million" in hidden_note.split(">")[0]
+    assert '<textarea name="note" rows="4">' in evidence_card  # the note's own form
     assert "Yes, remove the link" in evidence_card
     assert 'id="link-any"' in html
     assert '<script src="/litref/curation.js" defer></script>' in html

@@ -14,6 +14,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from litref.evidence.markup import safe_html
+from litref.web.highlight import excerpt_html
 from litref.evidence.vocabularies import curation_actions, designs, flags, grade_sources, stances, statuses
 from litref.evidence.vocabularies import subjects as subject_codes
 
@@ -31,6 +32,12 @@ LINK_TYPES = {
 }
 CANDIDATES_SHOWN = 25
 HISTORY_SHOWN = 20
+# How a claim's evidence can be ordered within each stance.
+EVIDENCE_ORDERS = {
+    "grade": ("Strongest first", "d.is_missing, d.subjects = 'humans' DESC, "
+              "coalesce(nullif(d.design_rank, 0), 99), d.year DESC, d.pmid"),
+    "year": ("Newest first", "d.is_missing, d.year IS NULL, d.year DESC, d.design_rank, d.pmid"),
+}
 QUEUE_PER_CLAIM = 3
 QUEUE_CLAIMS = 10
 EXCERPT_CHARACTERS = 400
@@ -57,7 +64,7 @@ queued AS (
     SELECT claim_id, dense_rank() OVER (ORDER BY status_order, position) AS claim_order
     FROM waiting GROUP BY claim_id
 )
-SELECT w.*, c.abstract FROM waiting w
+SELECT w.*, c.abstract, c.abstract_html FROM waiting w
 JOIN queued q ON q.claim_id = w.claim_id
 JOIN citations c ON c.pmid = w.pmid
 WHERE q.claim_order <= :claims AND w.place <= :per_claim
@@ -83,8 +90,9 @@ async def status_counts(db):
     return [{**status, "count": counts.get(status["code"], 0)} for status in statuses.STATUSES]
 
 
-async def claim_page(db, claim_id):
-    """Everything the claim page shows, or None for an unknown claim id."""
+async def claim_page(db, claim_id, order="grade", candidate_page=1):
+    """Everything the claim page shows, or None for an unknown claim id: its evidence
+    in ``order`` (EVIDENCE_ORDERS), its candidates a page of CANDIDATES_SHOWN at a time."""
     claim = await _first(
         db, "SELECT id, page, section, text, archived_at FROM claims WHERE id = :id", {"id": claim_id}
     )
@@ -104,16 +112,20 @@ async def claim_page(db, claim_id):
          "searched_at")
     ))
     levels = await level_labels(db)
+    order = order if order in EVIDENCE_ORDERS else "grade"
     evidence = await _dicts(
         db,
         "SELECT d.*, c.title_html, c.has_erratum FROM claim_evidence_detail d "
         "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id "
-        "ORDER BY d.is_missing, d.design_rank, d.year DESC",
+        f"ORDER BY {EVIDENCE_ORDERS[order][1]}",
         {"id": claim_id},
     )
+    # One more than a page: whether there is a next page, without counting them all.
     candidates = await _dicts(
-        db, "SELECT k.*, c.abstract FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
-            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN}",
+        db, "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
+            "JOIN citations c ON c.pmid = k.pmid "
+            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN + 1} "
+            f"OFFSET {(candidate_page - 1) * CANDIDATES_SHOWN}",
         {"id": claim_id},
     )
     dismissed = await _dicts(
@@ -121,6 +133,8 @@ async def claim_page(db, claim_id):
             "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id ORDER BY d.decided_at DESC",
         {"id": claim_id},
     )
+    candidates_more = len(candidates) > CANDIDATES_SHOWN
+    candidates = candidates[:CANDIDATES_SHOWN]
     extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
     evidence = [_describe(row, extras, levels) for row in evidence]
     return {
@@ -130,8 +144,13 @@ async def claim_page(db, claim_id):
             for stance in stances.STANCES
         ],
         "evidence_count": len(evidence),
+        "exportable_count": sum(not row["is_missing"] for row in evidence),
+        "evidence_order": order,
+        "evidence_orders": {code: label for code, (label, _) in EVIDENCE_ORDERS.items()},
         "candidates": [_describe(row, extras, levels) for row in candidates],
-        "candidates_truncated": len(candidates) == CANDIDATES_SHOWN,
+        "candidates_more": candidates_more,
+        "candidate_page": candidate_page,
+        "candidates_per_page": CANDIDATES_SHOWN,
         "dismissed": [{**row, "title_markup": safe_markup(row["title_html"], row["title"])}
                       for row in dismissed],
         "history": [{**entry, "action_label": ACTION_LABELS.get(entry["action"], entry["action"])}
@@ -178,9 +197,9 @@ async def citation_page(db, pmid):
             extras, await level_labels(db)),
         "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
         "abstract_absence": None if citation["abstract"] else abstract_absence(citation),
-        "authors": await _dicts(
+        "authors": [{**author, "search_term": author_search_term(author)} for author in await _dicts(
             db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
-        ),
+        )],
         "mesh": group_mesh(await _dicts(
             db, "SELECT descriptor, qualifier, major FROM citation_mesh WHERE pmid = :pmid "
                 "ORDER BY rowid", by_pmid,
@@ -200,6 +219,21 @@ async def citation_page(db, pmid):
             by_pmid,
         ),
     }
+
+
+async def describe_citations(db, rows):
+    """Citation rows (dicts with pmid) with what every page shows of a citation."""
+    extras = await _citation_extras(db, [row["pmid"] for row in rows])
+    levels = await level_labels(db)
+    return [_describe(row, extras, levels) for row in rows]
+
+
+def author_search_term(author):
+    """What finds everything stored by an author: "Deng D[au]", or a group's name."""
+    if author.get("collective_name"):
+        return f'"{author["collective_name"]}"[au]'
+    name = " ".join(part for part in (author.get("last_name"), author.get("initials")) if part)
+    return f"{name}[au]"
 
 
 async def level_labels(db):
@@ -247,7 +281,8 @@ def _describe(row, extras, levels):
         "design": levels.get(("design", row.get("study_design"))),
         "subjects_level": levels.get(("subjects", row.get("subjects"))),
         "grade_notes": grade_notes(row),
-        "excerpt": excerpt(row.get("abstract")),
+        # The start of the abstract with its formatting (the plain text when only that is read).
+        "excerpt": excerpt_html(row.get("abstract_html"), ()) or excerpt(row.get("abstract")),
         "warnings": warnings(row),
         "links": external_links(row),
     }
