@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 # apt-get needs root; use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench bench-serve bench-evidence bench-query metadata
+.PHONY: demo test bench bench-serve bench-writes bench-evidence bench-query metadata
 
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
@@ -24,6 +24,10 @@ bench: $(VENV)/.installed-bench
 # The web pages on 200,000 and 1,000,000 synthetic citations (first run: ~20 min, 8 GB in bench/work).
 bench-serve: $(VENV)/.installed-bench
 	$(BIN)/python bench/serve_bench.py
+
+# Staff writes beside litref's import and fetch at 1,000,000 citations (reuses bench-serve's database).
+bench-writes: $(VENV)/.installed-bench
+	$(BIN)/python bench/writes_bench.py
 
 # What checking every query costs a command (the MeSH index: built, cached, loaded).
 bench-query: $(VENV)/.installed

@@ -18,7 +18,6 @@ import itertools
 import json
 import os
 import random
-import secrets
 import socket
 import sqlite3
 import statistics
@@ -31,10 +30,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from itsdangerous import URLSafeSerializer
-
 from litref.db.database import open_db
 from import_bench import PROJECT, WORK, print_targets
+from staff import Reviewer, new_account
 from synthetic import FIRST_PMID, NOW, check_schema, ensure_database
 
 SIZES = (200_000, 1_000_000)
@@ -235,19 +233,27 @@ def free_port():
 
 @contextmanager
 def served(path):
-    """`litref serve --db PATH` on a free port; yields (port, cookie of a signed-in actor)."""
-    port, secret = free_port(), secrets.token_hex(16)
+    """`litref serve --db PATH` on a free port; yields (port, cookie of a signed-in reviewer)."""
+    password, account = new_account()
+    with litref_server(path, account) as port:
+        reviewer = Reviewer(port).sign_in(password)  # litref accepts only sessions it started
+        reviewer.close()
+        yield port, reviewer.cookie_header()
+
+
+@contextmanager
+def litref_server(path, env):
+    """`litref serve --db PATH` on a free port, with more environment variables; yields the port."""
+    port = free_port()
     log_path = WORK / f"{path.stem}.log"  # serve-200000.log: the server's output
     log = open(log_path, "w")
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "litref"), "serve", "--db", str(path), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT, env={**os.environ, "DATASETTE_SECRET": secret},
+        stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT, env={**os.environ, **env},
     )
-    # Datasette's own ds_actor cookie, signed with the secret it was given.
-    cookie = "ds_actor=" + URLSafeSerializer(secret, "actor").dumps({"a": {"id": "benchmark"}})
     try:
         _wait_until_up(server, port, log_path)
-        yield port, cookie
+        yield port
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -17,13 +17,15 @@ Keeping them current costs what changed, never the size of the database:
 - ``refresh_for_citations`` evaluates every claim on a batch of citations
   just stored, through a full-text index of the batch alone.
 
-Each claim is worked out by reading first and written in a transaction of its
-own, so the write lock is held for one claim's rows at a time.
+Each claim is worked out by reading first and written in a short transaction
+of its own (db/writing.py), so the write lock is held for one claim's rows at a
+time.
 """
 
 import json
 
 from litref.db.query_sql import STORE_FTS, condition
+from litref.db.writing import write_transaction
 from litref.evidence.claim_queries import excluded_parts, query_parts, why_found
 from litref.evidence.pubmed_query import QuerySyntaxError, parse_query
 
@@ -43,7 +45,7 @@ def refresh_claims(db, *, now, claim_ids=None):
         rows, parts_total, problem = _evaluate(db, claim_id, query, fts=STORE_FTS)
         if problem:
             problems[claim_id] = problem
-        with db.atomic():
+        with write_transaction(db):
             _replace_matches(db, claim_id, _kept(rows, parts_total), now)
             db.execute("UPDATE claims SET candidates_query = query WHERE id = ?", [claim_id])
     return problems
@@ -61,7 +63,7 @@ def refresh_for_citations(db, pmids, *, now):
                    "FROM citations WHERE pmid IN (SELECT value FROM json_each(?))", [json.dumps(list(pmids))])
     for claim_id, query in _active_claims(db):
         rows, parts_total, _ = _evaluate(db, claim_id, query, fts=BATCH_FTS)
-        with db.atomic():
+        with write_transaction(db):
             _merge_matches(db, claim_id, rows, parts_total, now)
 
 

@@ -1,11 +1,30 @@
 """Writes of PubMed data: citations and their child tables.
 
-Every writer takes a ``db`` and runs in one transaction, so a batch is either
-stored whole or not at all. Staff curation lives in other tables and is never
-touched here; a citation row is never deleted, only marked ``is_deleted``.
+Every writer takes a ``db`` and runs in one short write transaction
+(db/writing.py), so a batch is either stored whole or not at all. Staff
+curation lives in other tables and is never touched here; a citation row is
+never deleted, only marked ``is_deleted``.
+
+Flags only move forward with the record:
+
+- a copy of a record older than the one stored (by ``DateRevised``, then PMID
+  version) never replaces it, so an old export or baseline file imported late
+  cannot clear a retraction;
+- a notice (retraction notice, expression of concern) flags the article it is
+  about whenever both are stored, whichever came first: when the notice is
+  written, its stored target is flagged; when an article is written, the
+  notices already stored about it flag it (evidence/vocabularies/flags.py);
+- a ``DeleteCitation`` is recorded in ``citation_deletions`` even for a PMID
+  not stored (staff may have linked it), and every copy of that PMID stored
+  before or after is marked deleted;
+- ``citations.flagged_at`` is when the newest of a citation's flags was first
+  seen: set here whenever a flag turns on, never when it stays on.
 """
 
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
+from litref.db.writing import write_transaction
+from litref.evidence.vocabularies import flags
+from litref.evidence.vocabularies.flags import NOTICE_FLAGS
 
 # Record-dict key → child table.
 CHILD_KEYS = {
@@ -21,12 +40,15 @@ _QUERY_CHUNK = 500
 
 
 def _upsert_citation_sql():
-    columns = list(CITATION_COLUMNS)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in ("pmid", "added_at"))
+    """Insert or update a citation; ``flagged_at`` moves only when a flag turns on."""
+    columns = [*CITATION_COLUMNS, "flagged_at"]
+    updates = [f"{c} = excluded.{c}" for c in CITATION_COLUMNS if c not in ("pmid", "added_at")]
+    raised = " OR ".join(f"excluded.{c} > citations.{c}" for c in flags.COLUMNS)
+    updates.append(f"flagged_at = CASE WHEN {raised} THEN excluded.updated_at ELSE citations.flagged_at END")
     return (
         f"INSERT INTO citations ({', '.join(columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT(pmid) DO UPDATE SET {updates}"
+        f"ON CONFLICT(pmid) DO UPDATE SET {', '.join(updates)}"
     )
 
 
@@ -40,19 +62,21 @@ def _insert_child(table):
 
 
 def save_records(db, items, *, source, now):
-    """Store parsed items (records and deletions) in one transaction.
+    """Store parsed items (records and deletions) in one short write transaction.
 
-    Returns counts: ``new``, ``updated``, ``unchanged``, ``deleted``, the
-    ``pmids`` of the records seen (stored or already up to date) and those
-    ``changed`` (new or updated), whose candidacy for the claims the caller then
-    works out (db/candidates.py: ``refresh_for_citations``).
+    Returns counts: ``new``, ``updated``, ``unchanged`` (including copies older
+    than the stored one), ``deleted``, the ``pmids`` of the records seen (stored
+    or already up to date) and those ``changed`` (new or updated), whose
+    candidacy for the claims the caller then works out (db/candidates.py:
+    ``refresh_for_citations``).
     """
     records, delete_pmids = _split(items)
-    with db.atomic():
+    with write_transaction(db):
         stored = _stored_versions(db, list(records))
         changed = [r for pmid, r in records.items() if _is_change(r, stored.get(pmid))]
         _write_changed(db, changed, stored, source=source, now=now)
-        deleted = mark_deleted(db, delete_pmids, now=now)
+        _flag_notice_targets(db, changed, now=now)
+        deleted = mark_deleted(db, delete_pmids, source=source, now=now)
     new = sum(1 for r in changed if r["citation"]["pmid"] not in stored)
     return {
         "new": new,
@@ -64,22 +88,31 @@ def save_records(db, items, *, source, now):
     }
 
 
-def mark_deleted(db, pmids, *, now):
-    """Flag citations PubMed deleted. The rows stay: staff may have linked them."""
+def mark_deleted(db, pmids, *, source, now):
+    """Record PubMed's deletions and flag the stored citations; returns how many were flagged.
+
+    The rows stay (staff may have linked them), and a deletion of a PMID not
+    stored is kept in citation_deletions: a curated link to it is flagged, and
+    a copy of the record arriving later is stored as deleted.
+    """
     count = 0
-    with db.atomic():
+    with write_transaction(db):
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO citation_deletions (pmid, first_seen, source) VALUES (?, ?, ?)",
+            [(pmid, now, source) for pmid in pmids],
+        )
         for chunk in _chunks(list(pmids)):
             cursor = db.execute(
-                f"UPDATE citations SET is_deleted = 1, updated_at = ? "
-                f"WHERE is_deleted = 0 AND pmid IN ({', '.join('?' for _ in chunk)})",
-                [now, *chunk],
+                f"UPDATE citations SET is_deleted = 1, updated_at = ?, flagged_at = ? "
+                f"WHERE is_deleted = 0 AND pmid IN ({_marks(chunk)})",
+                [now, now, *chunk],
             )
             count += cursor.rowcount
     return count
 
 
 def _split(items):
-    """Records keyed by pmid (a later version in the same batch wins) and deletions."""
+    """Records keyed by pmid (the newest copy in the batch wins) and deletions."""
     records, delete_pmids = {}, []
     for item in items:
         if "delete_pmids" in item:
@@ -87,48 +120,55 @@ def _split(items):
             continue
         pmid = item["citation"]["pmid"]
         earlier = records.get(pmid)
-        if earlier is None or _version(item) >= _version(earlier):
+        if earlier is None or _age(item["citation"]) >= _age(earlier["citation"]):
             records[pmid] = item
     return records, delete_pmids
 
 
-def _version(record):
-    return record["citation"]["pmid_version"] or 1
+def _age(citation):
+    """What makes one copy of a record newer than another: DateRevised, then PMID version.
+    A copy without DateRevised cannot show it is newer than one with it."""
+    return (citation["date_revised"] or "", citation["pmid_version"] or 1)
 
 
 def _stored_versions(db, pmids):
-    """pmid → (record_hash, pmid_version, is_deleted) of the rows already stored."""
+    """pmid → (record_hash, age) of the rows already stored."""
     stored = {}
     for chunk in _chunks(pmids):
         rows = db.execute(
-            f"SELECT pmid, record_hash, pmid_version, is_deleted FROM citations "
-            f"WHERE pmid IN ({', '.join('?' for _ in chunk)})",
+            f"SELECT pmid, record_hash, date_revised, pmid_version FROM citations "
+            f"WHERE pmid IN ({_marks(chunk)})",
             chunk,
         ).fetchall()
-        stored.update({row[0]: row[1:] for row in rows})
+        stored.update({pmid: (record_hash, _age({"date_revised": revised, "pmid_version": version}))
+                       for pmid, record_hash, revised, version in rows})
     return stored
 
 
 def _is_change(record, stored):
+    """New, newer than the stored copy, or the same age with other content (a
+    correction PubMed made without a new date, or litref's transform changed)."""
     if stored is None:
         return True
-    record_hash, version, is_deleted = stored
-    if _version(record) < (version or 1):
-        return False  # never replace PMID version 2 by an older version 1
-    return is_deleted or record["citation"]["record_hash"] != record_hash
+    record_hash, stored_age = stored
+    age = _age(record["citation"])
+    if age != stored_age:
+        return age > stored_age
+    return record["citation"]["record_hash"] != record_hash
 
 
 def _write_changed(db, records, stored, *, source, now):
     if not records:
         return
+    kept = _flags_from_elsewhere(db, [r["citation"]["pmid"] for r in records])
     pmids = [r["citation"]["pmid"] for r in records if r["citation"]["pmid"] in stored]
     for table in CHILD_TABLES:
         for chunk in _chunks(pmids):
-            db.execute(
-                f"DELETE FROM {table} WHERE pmid IN ({', '.join('?' for _ in chunk)})", chunk
-            )
+            db.execute(f"DELETE FROM {table} WHERE pmid IN ({_marks(chunk)})", chunk)
     db.conn.executemany(
-        UPSERT_CITATION, [_citation_values(r["citation"], source, now) for r in records]
+        UPSERT_CITATION,
+        [_citation_values(r["citation"], kept.get(r["citation"]["pmid"], {}), source, now)
+         for r in records],
     )
     for key, table in CHILD_KEYS.items():
         columns = list(CHILD_TABLES[table])
@@ -141,9 +181,53 @@ def _write_changed(db, records, stored, *, source, now):
         db.conn.executemany(_insert_child(table), rows)
 
 
-def _citation_values(citation, source, now):
+def _flags_from_elsewhere(db, pmids):
+    """pmid → flags its own record may not carry, and which it keeps whatever copy
+    arrives: PubMed deleted it, or a stored notice is about it."""
+    kept = {}
+    notice_types = list(NOTICE_FLAGS)
+    for chunk in _chunks(pmids):
+        for (pmid,) in db.execute(
+            f"SELECT pmid FROM citation_deletions WHERE pmid IN ({_marks(chunk)})", chunk
+        ):
+            kept.setdefault(pmid, {})["is_deleted"] = 1
+        for pmid, reftype in db.execute(
+            f"SELECT DISTINCT target_pmid, reftype FROM citation_links "
+            f"WHERE target_pmid IN ({_marks(chunk)}) AND reftype IN ({_marks(notice_types)})",
+            [*chunk, *notice_types],
+        ):
+            kept.setdefault(pmid, {})[NOTICE_FLAGS[reftype]] = 1
+    return kept
+
+
+def _flag_notice_targets(db, records, *, now):
+    """Flag the stored articles that the notices among ``records`` are about."""
+    targets = {}
+    for record in records:
+        for link in record["links"]:
+            column = NOTICE_FLAGS.get(link["reftype"])
+            if column and link["target_pmid"]:
+                targets.setdefault(column, set()).add(link["target_pmid"])
+    for column, pmids in targets.items():
+        for chunk in _chunks(sorted(pmids)):
+            db.execute(
+                f"UPDATE citations SET {column} = 1, updated_at = ?, flagged_at = ? "
+                f"WHERE {column} = 0 AND pmid IN ({_marks(chunk)})",
+                [now, now, *chunk],
+            )
+
+
+def _citation_values(citation, kept_flags, source, now):
+    """The upsert's values; a new row that arrives flagged is flagged now."""
     row = {**citation, "is_deleted": 0, "source": source, "added_at": now, "updated_at": now}
-    return [row.get(column) for column in CITATION_COLUMNS]
+    for column, value in kept_flags.items():
+        row[column] = max(row[column] or 0, value)
+    flagged_at = now if any(row[column] for column in flags.COLUMNS) else None
+    return [*(row.get(column) for column in CITATION_COLUMNS), flagged_at]
+
+
+def _marks(values):
+    return ", ".join("?" for _ in values)
 
 
 def _chunks(values):

@@ -13,17 +13,27 @@ and one archived in the browser is not brought back for being still in it,
 until ``litref claims --export`` has written them to the file.
 """
 
+from litref.db.writing import write_transaction
+
 
 class ClaimsRemoved(ValueError):
     """Claims with curated evidence are missing from claims.yml."""
 
 
 def save_claims(db, claims, *, now, prune=False):
-    """Make the claims table match claims.yml; returns counts added/updated/archived/removed."""
-    with db.atomic():
+    """Make the claims table match claims.yml in one short write transaction; returns counts
+    added/updated/archived/removed."""
+    with write_transaction(db):
         known = {row[0] for row in db.execute("SELECT id FROM claims")}
         stored = _active_file_claims(db)
         removed = stored - {claim["id"] for claim in claims}
+        if stored and not claims and not prune:
+            raise ClaimsRemoved(
+                "The claims file lists no claims, so loading it would remove all "
+                f"{len(stored)} claims from the database. If that is what you mean, run "
+                "`litref claims --prune` (claims with curated evidence are archived, their "
+                "evidence kept); otherwise check that you are loading the right file."
+            )
         curated = _curated(db, removed)
         if curated and not prune:
             raise ClaimsRemoved(

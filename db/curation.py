@@ -20,6 +20,7 @@ sample curation is the one other writer (``save_sample_curation``).
 """
 
 from litref.db.sql import quoted_list
+from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import curation_actions, designs, stances, subjects
 
 SAMPLE_REVIEWER = "sample (reference-records.json)"
@@ -240,7 +241,7 @@ def save_sample_curation(db, curation, *, now):
     """The demo's curation (links and assessments, as litref/config.py reads them), marked
     as sample with reviewer SAMPLE_REVIEWER; never overwrites what staff already recorded.
     Returns how many links were stored."""
-    with db.atomic():
+    with write_transaction(db):
         links = db.conn.executemany(
             "INSERT OR IGNORE INTO claim_evidence "
             "(claim_id, pmid, stance, note, reviewer, reviewed_at, is_sample) VALUES (?, ?, ?, ?, ?, ?, 1)",
@@ -257,11 +258,14 @@ def save_sample_curation(db, curation, *, now):
 
 
 def missing_curated_pmids(db):
-    """Curated PMIDs not (yet) in citations: shown as missing, fetched on the next run."""
+    """Curated PMIDs not (yet) in citations: shown as missing, fetched on the next run.
+    Those PubMed deleted are left out: there is nothing to fetch, and the claim shows them
+    flagged."""
     return [
         row[0]
         for row in db.execute(
             "SELECT DISTINCT e.pmid FROM claim_evidence e "
-            "LEFT JOIN citations c ON c.pmid = e.pmid WHERE c.pmid IS NULL ORDER BY e.pmid"
+            "LEFT JOIN citations c ON c.pmid = e.pmid WHERE c.pmid IS NULL "
+            "AND e.pmid NOT IN (SELECT pmid FROM citation_deletions) ORDER BY e.pmid"
         )
     ]

@@ -10,6 +10,7 @@ import sqlite_utils
 from litref.db.backup import backup_name, copy_database, needs_backup
 from litref.db.migrations import migrations
 from litref.db.views import drop_views, ensure_views
+from litref.db.writing import set_busy_timeout
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "citations.db"
 IN_MEMORY = ":memory:"
@@ -36,7 +37,9 @@ def open_db(path, *, create=True):
         db = sqlite_utils.Database(memory=True)
     else:
         db = _open_file(Path(path), create)
-    # WAL lets Datasette read while a fetch writes; NORMAL is still crash-safe in WAL mode.
+    # Wait for a busy database rather than fail (db/writing.py); WAL lets Datasette
+    # read while litref writes; NORMAL is still crash-safe in WAL mode.
+    set_busy_timeout(db)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")

@@ -10,6 +10,8 @@ PubMed data (``citations`` and its ``citation_*`` child tables) is kept apart
 from anything staff write, so a re-fetch can never erase curation.
 """
 
+from datetime import datetime, timezone
+
 from sqlite_utils import Migrations
 
 from litref.db.curation import (
@@ -21,7 +23,7 @@ from litref.db.status_history import STATUS_HISTORY_SQL
 from litref.evidence.grading import grade, level_rows
 from litref.evidence.names import author_key, name_key
 from litref.evidence.text_grading import text_rule_rows
-from litref.evidence.vocabularies import page_checks, page_states, stances
+from litref.evidence.vocabularies import flags, page_checks, page_states, stances
 
 migrations = Migrations("litref")
 
@@ -314,6 +316,35 @@ def m009_one_claim_check(db):
         db.execute(f"DROP TRIGGER {name}")
     for statement in CLAIM_CHECK_SQL:
         db.execute(statement)
+
+
+@migrations()
+def m010_flags_forward(db):
+    """Flags only move forward (db/citations.py): when each citation's newest flag was
+    first seen (``flagged_at``; before this, the best known is the row's last change),
+    every DeleteCitation seen (``citation_deletions``, also for PMIDs not stored), and
+    the stored notices applied to the stored articles they are about."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    db.execute("ALTER TABLE citations ADD COLUMN flagged_at TEXT")
+    any_flag = " OR ".join(f"{column} = 1" for column in flags.COLUMNS)
+    db.execute(f"UPDATE citations SET flagged_at = updated_at WHERE {any_flag}")
+    db.execute(
+        """CREATE TABLE citation_deletions (
+            pmid INTEGER PRIMARY KEY,
+            first_seen TEXT NOT NULL,
+            source TEXT
+        )"""
+    )
+    db.execute(
+        "INSERT INTO citation_deletions (pmid, first_seen, source) "
+        "SELECT pmid, updated_at, source FROM citations WHERE is_deleted = 1"
+    )
+    for reftype, column in flags.NOTICE_FLAGS.items():
+        db.execute(
+            f"UPDATE citations SET {column} = 1, updated_at = ?, flagged_at = ? WHERE {column} = 0 "
+            "AND pmid IN (SELECT target_pmid FROM citation_links WHERE reftype = ?)",
+            [now, now, reftype],
+        )
 
 
 @migrations()

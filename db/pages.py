@@ -22,13 +22,14 @@ that cannot be fetched never makes its claims look gone.
 
 import json
 
+from litref.db.writing import write_transaction
 from litref.evidence import page_text, statements
 from litref.evidence.vocabularies import page_checks, page_states
 
 
 def save_pages(db, pages, *, now):
     """Make the pages table match pages.yml (a page no longer listed is marked removed)."""
-    with db.atomic():
+    with write_transaction(db):
         for position, page in enumerate(pages, start=1):
             db.execute(
                 "INSERT INTO pages (id, title, url, snapshot, position, line, loaded_at, removed_at) "
@@ -78,7 +79,7 @@ def record_reading(db, page_id, *, now, source, text=None, error=None, not_modif
     Keeps the text when it differs from the newest copy; returns the outcome
     (evidence/vocabularies/page_checks.py) and the newest copy's id.
     """
-    with db.atomic():
+    with write_transaction(db):
         newest = newest_snapshot(db, page_id)
         if error is not None:
             outcome, snapshot_id = page_checks.FAILED, None
@@ -109,7 +110,7 @@ def _keep_if_changed(db, page_id, newest, text, now, source):
 def refresh_page_findings(db):
     """Check every claim in use against its page's newest text, and list each page's
     checkable statements; run after readings and whenever claims are loaded."""
-    with db.atomic():
+    with write_transaction(db):
         claims = list(db.query(
             "SELECT id, page_id, text FROM claims WHERE archived_at IS NULL ORDER BY position"))
         db.execute("DELETE FROM claim_page_checks")

@@ -4,12 +4,13 @@ import json
 
 from litref.db.citations import save_records
 from litref.db.sql import quoted_list
+from litref.db.writing import write_transaction
 from litref.evidence.vocabularies.run_statuses import COMPLETE
 
 
 def save_searches(db, searches, *, now):
     """Upsert the saved searches from searches.yml (removed ones keep their history)."""
-    with db.atomic():
+    with write_transaction(db):
         for search in searches:
             db.execute(
                 "INSERT INTO searches (name, query, description, updated_at) VALUES (?, ?, ?, ?) "
@@ -33,7 +34,7 @@ def last_success(db, search_name):
 
 def start_run(db, search, *, mode, since, now):
     """Log a run as under way before the first request, so a crash leaves a trace."""
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute(
             "INSERT INTO fetch_runs (search, query, mode, since, started, status, "
             "ids_retrieved, new, updated, missing, batches_done) "
@@ -46,7 +47,7 @@ def start_run(db, search, *, mode, since, now):
 def note_search_result(db, run_id, *, query_translation, count_reported, errors, warnings):
     """PubMed's word on the query: its translation, count, ErrorList and WarningList
     (dicts of lists, kept as JSON; NULL when PubMed had nothing to say)."""
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "UPDATE fetch_runs SET query_translation = ?, count_reported = ?, pubmed_errors = ?, "
             "pubmed_warnings = ? WHERE id = ?",
@@ -60,7 +61,7 @@ def _json_or_null(lists):
 
 def save_fetch_batch(db, run_id, search_name, items, *, now):
     """One efetch batch: records, the search's hits and the run's counters, all or nothing."""
-    with db.atomic():
+    with write_transaction(db):
         # `litref fetch` refreshes the claims' text matches once, after all its searches.
         counts = save_records(db, items, source=f"search:{search_name}", now=now)
         db.conn.executemany(
@@ -79,7 +80,7 @@ def save_fetch_batch(db, run_id, search_name, items, *, now):
 def finish_run(db, run_id, *, status, now, error=None, missing_pmids=()):
     """Close a run: ok, failed (with the error) or incomplete (PubMed withheld records)."""
     missing_pmids = sorted(missing_pmids)
-    with db.atomic():
+    with write_transaction(db):
         db.execute(
             "UPDATE fetch_runs SET status = ?, finished = ?, error = ?, missing = ?, "
             "missing_pmids = ? WHERE id = ?",
@@ -120,7 +121,7 @@ def close_interrupted(db, *, now):
         f"Interrupted: the fetch stopped without finishing (killed, crashed or the machine "
         f"went down); the next fetch found it so at {now}."
     )
-    with db.atomic():
+    with write_transaction(db):
         for run in stale:
             db.execute(
                 "UPDATE fetch_runs SET status = 'interrupted', finished = ?, error = ? WHERE id = ?",

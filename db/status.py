@@ -134,16 +134,16 @@ def is_abandoned(run, *, now):
 def newly_flagged_citations(db):
     """Curated citations of current claims flagged after their link was reviewed.
 
-    ``citations.updated_at`` is when the flag arrived (a retraction is a change
-    to the record); any later change to the record moves it too.
+    ``flagged_at`` is when litref first saw the citation's newest flag (or
+    PubMed's deletion of a PMID it never stored); later changes to the record
+    do not move it, so a link re-checked after the flag is not listed again.
     """
     return list(db.query(
         "SELECT d.claim_id, d.pmid, d.title, d.is_retracted, d.has_expression_of_concern, "
-        "d.is_deleted, d.reviewed_at, c.updated_at AS flagged_at "
+        "d.is_deleted, d.reviewed_at, d.flagged_at "
         "FROM claim_evidence_detail d "
-        "JOIN citations c ON c.pmid = d.pmid "
         "JOIN claims cl ON cl.id = d.claim_id AND cl.archived_at IS NULL "
-        "WHERE d.is_flagged AND c.updated_at > d.reviewed_at "
+        "WHERE d.is_flagged AND d.flagged_at > d.reviewed_at "
         "ORDER BY d.claim_id, d.pmid"
     ))
 

@@ -17,6 +17,8 @@ status it had before (``previous_status``) and what made it change:
 It records whatever ``claim_status.status`` says: new statuses need no change here.
 """
 
+from litref.db.writing import write_transaction
+
 CAUSES = ("fetch", "import", "claims", "curation")
 
 STATUS_HISTORY_TABLE = """CREATE TABLE claim_status_history (
@@ -104,6 +106,6 @@ def record_status_changes(db, *, now, cause, detail=None):
     """Record every claim whose status is not the one last recorded; returns how many."""
     if cause not in CAUSES:
         raise ValueError(f"unknown cause {cause!r}: one of {', '.join(CAUSES)}")
-    with db.atomic():
+    with write_transaction(db):
         cursor = db.execute(RECORD_ALL, {"now": now, "cause": cause, "detail": detail})
     return cursor.rowcount

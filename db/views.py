@@ -32,6 +32,7 @@ PubMed's indexing or from the title and abstract (evidence/grading.py).
 """
 
 from litref.db.sql import quoted_list
+from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import designs, flags, page_states, stances
 
 STRONG_DESIGNS_SQL = quoted_list(designs.STRONG)
@@ -60,6 +61,8 @@ FROM citations c
 LEFT JOIN citation_assessments a ON a.pmid = c.pmid
 """
 
+# A curated PMID not stored is flagged deleted when PubMed's deletion of it was seen
+# (citation_deletions); flagged_at is when its newest flag was first seen.
 CLAIM_EVIDENCE_DETAIL = f"""
 CREATE VIEW claim_evidence_detail AS
 SELECT
@@ -67,13 +70,17 @@ SELECT
     c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
     g.study_design, g.design_rank, g.subjects, g.design_source, g.design_words,
     g.subjects_source, g.subjects_words,
-    c.is_retracted, c.has_expression_of_concern, c.is_deleted,
+    c.is_retracted, c.has_expression_of_concern,
+    coalesce(c.is_deleted, gone.pmid IS NOT NULL) AS is_deleted,
     c.pmid IS NULL AS is_missing,
-    coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, 0) AS is_flagged,
-    coalesce(g.subjects = 'humans' AND g.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human
+    coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, gone.pmid IS NOT NULL)
+        AS is_flagged,
+    coalesce(g.subjects = 'humans' AND g.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human,
+    coalesce(c.flagged_at, gone.first_seen) AS flagged_at
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
 LEFT JOIN citation_grades g ON g.pmid = e.pmid
+LEFT JOIN citation_deletions gone ON gone.pmid = e.pmid
 """
 
 # A claim's candidates (claim_matches, db/candidates.py) that a reviewer has still to
@@ -286,7 +293,7 @@ VIEWS = {
 def drop_views(db):
     """Drop every view: a view that reads a table a migration drops or alters makes
     SQLite refuse the migration ("error in view ...")."""
-    with db.atomic():
+    with write_transaction(db):
         for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall():
             db.execute(f"DROP VIEW [{name}]")
 
@@ -300,7 +307,7 @@ def ensure_views(db):
     stored = dict(db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'").fetchall())
     changed = [name for name, sql in VIEWS.items() if stored.get(name) != sql.strip()]
     if changed:
-        with db.atomic():
+        with write_transaction(db):
             for name in changed:
                 db.execute(f"DROP VIEW IF EXISTS {name}")
                 db.execute(VIEWS[name].strip())

@@ -2,17 +2,21 @@
 
 Bio.Entrez does the requests and NCBI's identification (tool, email, api_key).
 What it lacks, this module adds: a base URL for a mirror or a test server, a
-socket timeout (urlopen has none, so a stalled connection would hang a nightly
-run forever), retries with exponential backoff and jitter (Biopython retries
+deadline for each whole response (urlopen has no timeout at all, and a socket
+timeout limits each read, so a server sending a byte a second would hold a
+nightly run for ever), retries with exponential backoff and jitter (Biopython retries
 429 and 5xx at once, without waiting, which is exactly what makes NCBI block an
 IP), and a rate limit shared by every litref process on the machine
 (fetch/ratelimit.py; Bio.Entrez's own limit is per process).
 """
 
+import functools
 import http.client
+import io
 import os
 import random
 import socket
+import ssl
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -22,6 +26,7 @@ from urllib.error import HTTPError, URLError
 from Bio import Entrez
 from Bio.Entrez.Parser import CorruptedXMLError, NotXMLError, ValidationError
 
+from litref.evidence.settings import positive_number
 from litref.fetch import pubmed_xml, ratelimit
 
 NCBI_BASE_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
@@ -95,16 +100,10 @@ def settings_from_env(environ=os.environ):
 
 
 def _number(environ, name, default):
-    value = environ.get(name)
-    if value is None or value == "":
-        return default
     try:
-        number = float(value)
-    except ValueError:
-        number = -1
-    if number <= 0:
-        raise ConfigError(f"{name}={value!r} is not a positive number; unset it or fix it.")
-    return number
+        return positive_number(environ, name, default)
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
 
 
 class RouteToBaseUrl(urllib.request.BaseHandler):
@@ -124,6 +123,84 @@ class RouteToBaseUrl(urllib.request.BaseHandler):
         return request
 
 
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads for one response, each allowed only the time left before the deadline."""
+
+    def __init__(self, sock, deadline):
+        super().__init__()
+        # The socket's own raw file: it keeps the socket open while the response is read.
+        self.sock, self.raw, self.deadline = sock, sock.makefile("rb", buffering=0), deadline
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the whole response took longer than LITREF_TIMEOUT")
+        self.sock.settimeout(left)
+        return self.raw.readinto(buffer)
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+class _DeadlineSocket:
+    """A connected socket whose responses are read through a _DeadlineReader."""
+
+    def __init__(self, sock, deadline):
+        self._sock, self._deadline = sock, deadline
+
+    def makefile(self, mode="r", *args, **kwargs):
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+class _Deadline:
+    """An http.client connection that must finish its response within ``seconds``
+    of connecting (written by hand: neither urllib nor http.client has a limit on a
+    whole response)."""
+
+    def __init__(self, *args, seconds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seconds = seconds
+
+    def connect(self):
+        super().connect()
+        self.sock = _DeadlineSocket(self.sock, time.monotonic() + self.seconds)
+
+
+class _DeadlineHTTPConnection(_Deadline, http.client.HTTPConnection):
+    pass
+
+
+class _DeadlineHTTPSConnection(_Deadline, http.client.HTTPSConnection):
+    pass
+
+
+class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds = seconds
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_DeadlineHTTPConnection, seconds=self.seconds), req)
+
+
+class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, seconds):
+        self.tls = ssl.create_default_context()
+        super().__init__(context=self.tls)
+        self.seconds = seconds
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_DeadlineHTTPSConnection, seconds=self.seconds), req,
+                            context=self.tls)
+
+
 def configure(settings):
     """Apply settings to Bio.Entrez and urllib (both are process-wide).
 
@@ -141,11 +218,11 @@ def configure(settings):
     Entrez.tool = TOOL
     Entrez.api_key = settings.api_key
     Entrez.max_tries = 1  # retried here instead, with backoff
-    socket.setdefaulttimeout(settings.timeout)
-    opener = None
+    socket.setdefaulttimeout(settings.timeout)  # connecting
+    handlers = [DeadlineHTTPHandler(settings.timeout), DeadlineHTTPSHandler(settings.timeout)]
     if settings.base_url != NCBI_BASE_URL:
-        opener = urllib.request.build_opener(RouteToBaseUrl(settings.base_url))
-    urllib.request.install_opener(opener)
+        handlers.append(RouteToBaseUrl(settings.base_url))
+    urllib.request.install_opener(urllib.request.build_opener(*handlers))
 
 
 def with_retries(settings, action, what):

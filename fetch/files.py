@@ -34,7 +34,7 @@ class WorkerDied(Exception):
 def file_batches(path, *, kept):
     """Batches (lists of parsed items) of the file at ``path``, parsed by a worker process.
 
-    ``kept`` ends each failure's message: what the caller keeps of this file
+    ``kept()`` ends each failure's message: what the caller keeps of this file
     when reading stops half way.
     """
     path = Path(path)
@@ -43,14 +43,14 @@ def file_batches(path, *, kept):
             yield batches
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise ImportFileError(
-            f"{path}: the gzip file is damaged ({error}). {kept} Download it again."
+            f"{path}: the gzip file is damaged ({error}). {kept()} Download it again."
         ) from error
     except (pubmed_xml.NotPubmedXML, medline.NotMedline) as error:
-        raise ImportFileError(f"{error} {kept}") from error
+        raise ImportFileError(f"{error} {kept()}") from error
     except WorkerDied as error:
         raise ImportFileError(
             f"{path}: the parsing process stopped unexpectedly (exit code {error}; out of "
-            f"memory?). {kept}"
+            f"memory?). {kept()}"
         ) from None
     except OSError as error:
         raise ImportFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error

@@ -18,7 +18,9 @@ from datetime import date, datetime, timedelta
 
 from litref.fetch.eutils import ESEARCH_CAP, efetch_history, efetch_ids, esearch
 
-BATCH_SIZE = 500
+# Records per efetch, and per write transaction (stored whole or not at all): at 1,000,000
+# citations 100 records hold the write lock about a tenth of a second (bench/README.md).
+BATCH_SIZE = 100
 OVERLAP = timedelta(days=3)
 EARLIEST = date(1800, 1, 1)  # before PubMed's oldest entrez date
 

@@ -98,10 +98,11 @@ def _item(element):
 
 
 def article_record(element):
-    """One <PubmedArticle> as a record dict."""
+    """One <PubmedArticle> as a record dict. A record lacking an element the DTD
+    requires (PubMed serves some without a Journal) is stored with what it has."""
     medline = element.find("MedlineCitation")
-    article = medline.find("Article")
-    journal = article.find("Journal")
+    article = _present(medline.find("Article"), "Article")
+    journal = _present(article.find("Journal"), "Journal")
     pubmed_data = element.find("PubmedData")
     pmid_element = medline.find("PMID")
     pmid = int(pmid_element.text)
@@ -181,6 +182,11 @@ def book_record(element):
         "links": [],
     }
     return _finish(record, element)
+
+
+def _present(found, tag):
+    """The element, or an empty one in its place: every lookup in it then finds nothing."""
+    return etree.Element(tag) if found is None else found
 
 
 def _finish(record, element):

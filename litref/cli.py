@@ -20,6 +20,7 @@ from litref.clock import utc_now
 from litref.config import ConfigFileError, read_searches
 from litref.db import database as store
 from litref.db import lock as fetch_lock
+from litref.db import writing
 from litref.db.backup import BackupError, BadBackupTarget, copy_database
 from litref.db.candidates import refresh_claims
 from litref.db.claims import ClaimsRemoved, browser_claims, claims_for_export
@@ -137,12 +138,22 @@ def _open_for_fetch(path, left_behind):
 def _open(path):
     """Open (create or upgrade) the database, or exit 2 saying why it cannot be written."""
     try:
+        writing.lock_wait()  # a wrong LITREF_LOCK_WAIT is a configuration error: say so now
         return store.open_db(path)
+    except ValueError as error:
+        fail(str(error), 2)
     except (OSError, sqlite3.Error, BackupError) as error:
         fail(_database_failure(path, error), 2)
 
 
 def _database_failure(path, error):
+    if isinstance(error, writing.DatabaseBusy):
+        return str(error)  # names the holder
+    if writing.is_busy(error):
+        return (
+            f"The database {path} stayed locked by another program while litref waited. "
+            "What earlier batches stored is kept. Run the same command again once it is free."
+        )
     # A full disk is SQLITE_FULL; a file-size limit (ulimit -f) or a failing disk, SQLITE_IOERR_*.
     code = getattr(error, "sqlite_errorname", "")
     if code == "SQLITE_FULL" or code.startswith("SQLITE_IOERR"):
@@ -264,7 +275,11 @@ def claims_command(db_path, claims_path, pages_path, prune, export):
         _echo_all(check_queries([(claims_path, loaded, "claim")]))
     except (ConfigFileError, store.DatabaseMissing) as error:
         fail(str(error), 2)
-    counts = _load_claims(_open(db_path or store.default_path()), pages, loaded, prune)
+    path = db_path or store.default_path()
+    try:
+        counts = _load_claims(_open(path), pages, loaded, prune)
+    except sqlite3.Error as error:
+        fail(_database_failure(path, error), 2)
     click.echo(
         f"{claims_path}: {counts['claims']} claims ({counts['new']} new), "
         f"{counts['archived']} archived, {counts['removed']} removed",
@@ -310,7 +325,8 @@ def _echo_all(messages):
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 def import_command(db_path, files):
     """Import PubMed XML (.xml, .xml.gz) or MEDLINE (.nbib, .txt) files."""
-    database = _open(db_path or store.default_path())
+    db_file = db_path or store.default_path()
+    database = _open(db_file)
     _refresh_candidates(database)  # claims left to work out (after an upgrade)
     failed = 0
     for path in files:
@@ -320,6 +336,8 @@ def import_command(db_path, files):
             click.echo(str(error), err=True)
             failed += 1
             continue
+        except sqlite3.Error as error:  # busy for too long, disk full...: nothing more can be stored
+            fail(f"{path}: {_database_failure(db_file, error)}", 2)
         click.echo(
             f"{path}: {counts['records']} records ({counts['new']} new, {counts['updated']} "
             f"updated, {counts['unchanged']} unchanged), {counts['deleted']} marked deleted",
@@ -334,7 +352,13 @@ def import_command(db_path, files):
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 def serve_command(db_path, host, port):
     """Serve the database in Datasette for staff."""
+    from litref.web import signin  # here: it loads Datasette, which other commands never need
+
     path = db_path or store.default_path()
+    try:
+        signin.session_seconds()  # a wrong LITREF_SESSION_HOURS: say so now, not at each sign-in
+    except ValueError as error:
+        fail(str(error), 2)
     _open(path).close()  # create or upgrade the schema before Datasette opens it
     _datasette(path, host, port)
 

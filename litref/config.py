@@ -168,12 +168,28 @@ def read_entries(path, list_key, fields, *, id_field, also=(), required=True):
 def _compose(path):
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raw = path.read_bytes()
+        raise ConfigFileError(_not_text(path, raw.count(b"\n", 0, error.start) + 1,
+                                        f"byte 0x{raw[error.start]:02X}")) from error
     except OSError as error:
         raise ConfigFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as error:  # a control character: binary data, not text
+        raise ConfigFileError(_not_text(path, text.count("\n", 0, error.position) + 1,
+                                        f"character #x{error.character:04X}")) from error
     except yaml.YAMLError as error:
         raise ConfigFileError(f"{path}{_syntax_error(error)}") from error
+
+
+def _not_text(path, line, what):
+    return (
+        f"{path} line {line}: this is not UTF-8 text ({what} cannot be read). The file was "
+        "probably saved as 'Latin-1', 'Windows-1252' or 'ANSI', or is not a text file at all. "
+        "Open it in a text editor and save it with the encoding 'UTF-8' (or restore it from "
+        "the last good copy)."
+    )
 
 
 def _syntax_error(error):

@@ -6,6 +6,7 @@ stops for any reason is closed with what it had stored.
 """
 
 import sqlite3
+import time
 from pathlib import Path
 
 from litref.clock import utc_now
@@ -83,25 +84,83 @@ def fetch_pmids(db, settings, pmids, *, clock=utc_now):
 
 
 def import_file(db, path, *, now):
-    """Import one file in one transaction; returns counts (new, updated, unchanged,
-    deleted, records). A file that turns out damaged half way stores nothing."""
+    """Import one file, each batch in its own short transaction (db/writing.py), so staff
+    can write in between; returns counts (new, updated, unchanged, deleted, records).
+
+    A file that turns out damaged half way keeps the batches stored before the
+    damage, and the error says so; importing the repaired file again completes
+    it without storing anything twice (unchanged records are skipped).
+    """
     totals = {"new": 0, "updated": 0, "unchanged": 0, "deleted": 0, "records": 0}
-    kept = "Nothing from this file was stored."
-    changed = []
+    changed = []  # what to work out the claims' candidates for, when the file is done
     try:
-        with file_batches(path, kept=kept) as batches, db.atomic():
-            for batch in batches:
-                counts = citations.save_records(db, batch, source=Path(path).name, now=now)
-                for key in ("new", "updated", "unchanged", "deleted"):
-                    totals[key] += counts[key]
-                totals["records"] += len(counts["pmids"])
-                changed += counts["changed"]
-    except sqlite3.IntegrityError as error:
-        raise ImportFileError(
-            f"{path}: a record breaks a rule of the database ({error}). {kept} Please "
-            "report this with the file: it is a bug in litref."
-        ) from error
+        _import_batches(db, path, totals, changed, now=now)
+    except ImportFileError:
+        refresh_for_citations(db, changed, now=now)  # those stored before the damage
+        raise
     refresh_for_citations(db, changed, now=now)
     record_status_changes(db, now=now, cause="import", detail=Path(path).name)
     return totals
+
+
+def _import_batches(db, path, totals, changed, *, now):
+    def kept():
+        return _kept_of_file(path, totals)
+
+    steps = Steps()
+    try:
+        with file_batches(path, kept=kept) as batches:
+            for batch in batches:
+                for step in steps.split(batch):
+                    started = time.monotonic()
+                    counts = citations.save_records(db, step, source=Path(path).name, now=now)
+                    steps.took(len(step), time.monotonic() - started)
+                    for key in ("new", "updated", "unchanged", "deleted"):
+                        totals[key] += counts[key]
+                    totals["records"] += len(counts["pmids"])
+                    changed += counts["changed"]
+    except sqlite3.IntegrityError as error:
+        raise ImportFileError(
+            f"{path}: a record breaks a rule of the database ({error}). {kept()} Please "
+            "report this with the file: it is a bug in litref."
+        ) from error
+
+
+class Steps:
+    """How many records an import stores per write transaction, so that each holds the
+    write lock about STEP_SECONDS: hundreds on a small database, a few dozen at a
+    million citations or on a busy machine (each record is indexed for full-text
+    search, the slow part). Sized from the slowest of the last few steps, since a
+    step that runs long keeps staff waiting."""
+
+    STEP_SECONDS = 0.05
+    FIRST, FEWEST, MOST = 20, 5, 1000  # the first step is small: the database may be large
+    REMEMBERED = 5
+
+    def __init__(self):
+        self.size = self.FIRST
+        self.per_record = []  # seconds a record took, in the last few steps
+
+    def split(self, batch):
+        while batch:
+            step, batch = batch[:self.size], batch[self.size:]
+            yield step
+
+    def took(self, records, seconds):
+        """Size the next step from the slowest recent one; at most twice the last size."""
+        self.per_record = [*self.per_record, seconds / max(records, 1)][-self.REMEMBERED:]
+        fitting = self.STEP_SECONDS / max(max(self.per_record), 1e-6)
+        self.size = int(min(self.MOST, 2 * self.size, max(self.FEWEST, fitting)))
+
+
+def _kept_of_file(path, totals):
+    """What an import that stopped half way leaves stored, in words."""
+    if not totals["records"]:
+        return "Nothing from this file was stored."
+    return (
+        f"The first {totals['records']} records of the file, up to the damage, were stored "
+        f"({totals['new']} new, {totals['updated']} updated, {totals['unchanged']} unchanged); "
+        f"nothing after it. Importing the repaired file again completes it without storing "
+        f"anything twice."
+    )
 

@@ -143,9 +143,10 @@ def _flagged(links):
     lines = ["Papers cited as evidence that were flagged after their review"]
     for link in links:
         flagged = ", ".join(flag["words"] for flag in flags.FLAGS if link[flag["column"]])
+        title = f"\"{link['title']}\"" if link["title"] else "(never stored)"
         lines.append(
-            f"  claim {link['claim_id']}: PMID {link['pmid']} ({flagged}; reviewed "
-            f"{when(link['reviewed_at'])}) \"{link['title']}\""
+            f"  claim {link['claim_id']}: PMID {link['pmid']} ({flagged} {when(link['flagged_at'])}; "
+            f"reviewed {when(link['reviewed_at'])}) {title}"
         )
     return lines
 

@@ -3,8 +3,8 @@
 Tests route Bio.Entrez (or any client) to it through ``LITREF_EUTILS_URL``
 and use it to check paging, the 9,999-record esearch cap, date slicing, the
 history server and, above all, how the client survives the failures PubMed
-really produces (429s, 5xx, truncated or HTML bodies, resets, hangs), and
-what a crash does: a request can be held ("hang") or cut off mid-body
+really produces (429s, 5xx, truncated or HTML bodies, resets, hangs, a body
+trickling in a byte at a time), and what a crash does: a request can be held ("hang") or cut off mid-body
 ("stall") until the test releases it, and the server can vanish ("gone").
 
 PubMed's word on a query comes back as it does from NCBI: ``QueryTranslation``,
@@ -35,7 +35,8 @@ from xml.sax.saxutils import escape
 SYNTHETIC_PMID_MIN = 99_000_000
 # PubMed hands out at most the first 9,999 ids of any search.
 ESEARCH_CAP = 9999
-FAULT_KINDS = ("429", "500", "502", "503", "truncate", "reset", "html", "hang", "empty", "stall", "gone")
+FAULT_KINDS = ("429", "500", "502", "503", "truncate", "reset", "html", "hang", "empty", "stall", "gone",
+               "trickle")
 ENDPOINTS = ("esearch", "efetch")
 DATE_TYPES = ("edat", "mdat", "pdat")
 # The esearch DTD's lists, each in the order it allows.
@@ -386,6 +387,8 @@ class FakeEutils:
         Kinds: 429/500/502/503 status codes; "truncate" (half the body, no
         length); "reset" (half the body, then a TCP reset); "html" (maintenance
         page); "empty"; "hang" (hold the request, then answer normally);
+        "trickle" (the normal answer, one byte every `seconds`, so no single read
+        waits long but the whole response takes for ever);
         "stall" (send half the body, hold, then drop the connection); "gone"
         (the whole server shuts down, this request unanswered). Returns the
         Fault, whose `reached` event and release() let a test act while a
@@ -592,7 +595,9 @@ class _Handler(BaseHTTPRequestHandler):
             if fake._hold(fault):
                 return  # the server is stopping: give up without answering
             fault = None
-        if fault and fault.kind in ("stall", "gone"):
+        if fault and fault.kind == "trickle":
+            self._send_trickle(fake.answer(endpoint, params), fault.seconds)
+        elif fault and fault.kind in ("stall", "gone"):
             self._send_crash(fault, lambda: fake.answer(endpoint, params))
         elif fault:
             self._send_fault(fault.kind, lambda: fake.answer(endpoint, params))
@@ -657,6 +662,19 @@ class _Handler(BaseHTTPRequestHandler):
             fake._hold(fault)
         else:  # "gone": handlers run in their own threads, so one may stop its server
             fake.stop()
+        self.close_connection = True
+
+    def _send_trickle(self, body: bytes, pause: float) -> None:
+        """Headers at once, then the body a byte at a time; stops when the server stops."""
+        self.send_response(200)
+        self.send_header("Content-Type", XML_TYPE)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        for byte in body:
+            if self.server.fake._stopping.wait(pause):
+                break
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
         self.close_connection = True
 
     def _send_reset(self, body: bytes) -> None:

@@ -3,9 +3,13 @@
 import contextlib
 import datetime as dt
 import io
+import os
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -81,15 +85,19 @@ def assert_intact(paths):
     assert rows(paths["db"], "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
 
-def start_fetch(paths, *args, code="", batch=BATCH, preexec_fn=None):
-    """``litref fetch`` in a subprocess, with the test's environment (server URL, rate file...)."""
-    command = [
-        sys.executable, "-c", CLI, str(batch), code, "fetch", "--db", str(paths["db"]),
-        "--searches", str(paths["searches"]), "--claims", str(paths["claims"]), *args,
-    ]
+def start_litref(*argv, code="", batch=BATCH, preexec_fn=None):
+    """``litref ARGV`` in a subprocess, with the test's environment (server URL, rate file...)."""
     return subprocess.Popen(
-        command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        preexec_fn=preexec_fn,
+        [sys.executable, "-c", CLI, str(batch), code, *argv], cwd=PROJECT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=preexec_fn,
+    )
+
+
+def start_fetch(paths, *args, code="", batch=BATCH, preexec_fn=None):
+    """``litref fetch`` in a subprocess with the files of the ``paths`` fixture."""
+    return start_litref(
+        "fetch", "--db", str(paths["db"]), "--searches", str(paths["searches"]),
+        "--claims", str(paths["claims"]), *args, code=code, batch=batch, preexec_fn=preexec_fn,
     )
 
 
@@ -144,3 +152,47 @@ def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
             "VALUES (?, ?, ?, 'test note', 'staff@example.org', ?)",
             [claim_id, pmid, stance, reviewed_at],
         )
+LITREF = Path(sys.executable).parent / "litref"
+# Text a visitor may type in a search box, every awkward kind.
+HOSTILE = [
+    "", " ", '"', '""', '"""', "'", "lupus\"", '"lupus', "stem-cell", "-", "--", "(", ")", "((lupus",
+    "*", "**", "lupus*", "*lupus", "^", "+", "NOT", "AND OR NOT", "OR lupus OR", "NEAR(", "NEAR(a b, 2)",
+    "title:lupus", "{title}: x", "a:b:c", "[", "%", "_", "\\", "\\\"", ";", "'; DROP TABLE citations; --",
+    "\x00", "\x1b[31m", "mésenchymal", "Müller", "中文", "🙂", "\u200b", "\ue000", "\ue001",
+    "<script>alert(1)</script>", "lupus " * 200, "a" * 5000,
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_serving(url, server, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert server.poll() is None, server.stderr.read()
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"litref serve did not answer at {url} within {seconds} s")
+
+
+@contextlib.contextmanager
+def serving(db_path, env=None):
+    """A real `litref serve` of the database (with extra environment variables); yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(LITREF), "serve", "--db", str(db_path), "--port", str(port)],
+        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base + "/", process)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

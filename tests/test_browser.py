@@ -17,30 +17,21 @@ import contextlib
 import datetime as dt
 import os
 import re
-import socket
 import sqlite3
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.eutils_server import FakeEutils, synthetic_article
 from litref.demo import build_demo
+from tests.browser import PASSWORD, screenshot, serving_with_staff, sign_in
+from tests.helpers import LITREF, serving
 from tests.web_site import UNLINKED_CLAIM, build_site_db
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PROJECT = Path(__file__).resolve().parents[1]
-LITREF = Path(sys.executable).parent / "litref"
-PASSWORD = "a long staff passphrase"
 CLAIM = "lupus-us-prevalence"  # "...one of the 1.5 million Americans...", contradicted
 CANDIDATE = 28840094  # a candidate for it in the demo
 CANDIDATE_TITLE = "The risk benefit ratio of glucocorticoids in SLE"
@@ -55,41 +46,6 @@ MESH_INDEXED = 99000017  # MeSH "Lupus Erythematosus, Systemic"
 SQL_WORDING = re.compile(r"\bSQL\b|Run SQL|Custom SQL|\bsql\b")
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(url, server, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert server.poll() is None, server.stderr.read()
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"litref serve did not answer at {url} within {seconds} s")
-
-
-@contextlib.contextmanager
-def serving(db_path, env=None):
-    """`litref serve --db db_path` on a free port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(LITREF), "serve", "--db", str(db_path), "--port", str(port)],
-        env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base + "/", process)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db_path = build_site_db(tmp_path_factory.mktemp("browser") / "demo.db")
@@ -98,7 +54,7 @@ def server(tmp_path_factory):
         conn.execute("INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at) "
                      "VALUES (?, ?, 'context', 'Synthetic note', 'tester', '2026-01-01T00:00:00+00:00')",
                      [UNLINKED_CLAIM, FORMATTED])
-    with serving(db_path, {"LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}) as base:
+    with serving_with_staff(db_path) as base:
         yield base
 
 
@@ -107,30 +63,8 @@ def demo_server(tmp_path_factory):
     """The demo alone (what `make demo` serves), for the review queue."""
     db_path = tmp_path_factory.mktemp("demo") / "demo.db"
     build_demo(db_path)
-    with serving(db_path, {"LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD)}) as base:
+    with serving_with_staff(db_path) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test` (it installs it)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-def sign_in(page, base):
-    page.goto(base + "/-/login")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form.password-login input[type=submit]").click()
-    expect(page.locator("header .actor")).to_have_text("alice")
-
-
-def screenshot(page, name, full_page=True):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)
 
 
 # --- a reviewer's session -----------------------------------------------------------
@@ -581,3 +515,19 @@ def test_what_changed_after_a_fetch_from_the_local_eutils_server(browser, tmp_pa
         expect(latest.locator(".fetch-words")).to_contain_text("2 searches, 3 new citations, 1 citation updated")
         screenshot(page, "fetches.png")
         page.close()
+
+
+def test_signing_in_from_a_claim_page_comes_back_to_it(server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{server}/claim/{CLAIM}")
+    page.locator(".sign-in-hint a").click()
+    page.fill("input[name=username]", "Alice")  # capitals do not matter
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form.password-login input[type=submit]").click()
+    expect(page).to_have_url(f"{server}/claim/{CLAIM}")
+    expect(page.locator("header .actor")).to_have_text("alice")
+    expect(page.locator("#link-any + form")).to_be_visible()
+    session = next(c for c in context.cookies() if c["name"] == "ds_actor")
+    assert session["httpOnly"] and session["sameSite"] == "Lax" and session["expires"] > 0
+    context.close()

@@ -9,15 +9,25 @@ docs/screenshots/).
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.test_browser import ARTIFACTS, browser, screenshot, server, sign_in  # noqa: F401 (fixtures)
+from litref.demo import build_demo
+from tests.browser import ARTIFACTS, screenshot, serving_with_staff, sign_in
 
 BOON = "stem-cell-boon-for-lupus"
 THERAPY = "stem-cell-therapy-for-lupus"
 CLAIM = "lupus-us-prevalence"
 TRANSFUSION = "Stem cell therapy involves transfusing the cells into the systems of people with lupus."
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("pages") / "demo.db"
+    build_demo(db_path)
+    with serving_with_staff(db_path) as base:
+        yield base
 
 
 def test_home_page_shows_each_website_page_with_its_claims_by_status(server, browser):

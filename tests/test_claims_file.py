@@ -259,6 +259,37 @@ def test_cli_bad_file_creates_no_database(tmp_path):
     assert not db_path.exists()
 
 
+@pytest.mark.parametrize("saved_as, line, what", [
+    ("latin-1", 9, "byte 0xE9"),  # "é" as a Latin-1 editor saves it
+    ("binary", 1, "byte 0x89"),  # a PNG saved over the file
+    ("nul", 9, "character #x0000"),  # valid UTF-8 holding a control character
+])
+def test_a_file_that_is_not_utf8_text_names_the_file_and_line_exit_2(tmp_path, loaded_db, saved_as,
+                                                                     line, what):
+    text = claims_text(entry("a", text="First claim."), entry("b", text="Caf\u00e9 claim."))
+    data = {"latin-1": text.encode("latin-1"), "binary": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
+            "nul": text.replace("Caf\u00e9", "Caf\x00").encode()}[saved_as]
+    path = tmp_path / "claims.yml"
+    path.write_bytes(data)
+    before = snapshot_of(loaded_db)
+    result = run_claims(loaded_db, path)
+    assert result.exit_code == 2, result.output
+    assert f"{path} line {line}: this is not UTF-8 text ({what} cannot be read)" in result.output
+    assert "save it with the encoding 'UTF-8'" in result.output
+    assert snapshot_of(loaded_db) == before
+
+
+def test_an_empty_claims_list_is_refused_unless_prune(tmp_path, loaded_db):
+    empty = write(tmp_path, "empty.yml", "claims: []\n")
+    before = snapshot_of(loaded_db)
+    result = run_claims(loaded_db, empty)
+    assert result.exit_code == 2
+    assert "lists no claims, so loading it would remove all 2 claims" in result.output
+    assert snapshot_of(loaded_db) == before
+    assert run_claims(loaded_db, empty, "--prune").exit_code == 0
+    assert rows(loaded_db, "SELECT id FROM claims") == []
+
+
 def test_unclosed_quote_names_the_line_where_the_quote_opens(tmp_path):
     # PyYAML's problem mark is the end of the file (line 7 of a 6-line file); staff need
     # the line where the quoted text starts (PyYAML's context_mark), line 4 here.

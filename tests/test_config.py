@@ -79,3 +79,16 @@ def test_fetch_refuses_a_bad_file_with_exit_2(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "line 4: unknown key 'qeury'" in result.output
     assert not (tmp_path / "c.db").exists()  # nothing was attempted
+
+
+def test_a_searches_file_saved_as_latin1_stops_the_fetch_naming_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("NCBI_EMAIL", "tests@example.org")
+    path = tmp_path / "searches.yml"
+    path.write_bytes("searches:\n  - name: a\n    query: Sj\u00f6gren\n".encode("latin-1"))
+    claims = tmp_path / "claims.yml"
+    claims.write_text("claims: []\n")
+    result = CliRunner().invoke(main, ["fetch", "--db", str(tmp_path / "c.db"), "--searches", str(path),
+                                       "--claims", str(claims)])
+    assert result.exit_code == 2
+    assert f"{path} line 3: this is not UTF-8 text (byte 0xF6 cannot be read)" in result.output
+    assert not (tmp_path / "c.db").exists()

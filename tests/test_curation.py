@@ -1,8 +1,10 @@
 """Curation in the browser: who may write, CSRF, what is refused (writing nothing),
 what a change records, and signing in with a password hash from the environment."""
 
+import html
 import os
 import re
+import sqlite3
 
 import pytest
 import sqlite_utils
@@ -13,7 +15,9 @@ from tests.web_site import (
     ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card,
     copy_site,
 )
-from litref.web.plugins.accounts import HASH_VARIABLE_PREFIX, account_variables
+from litref.web import app
+from litref.web.pages import BUSY_MESSAGE
+from litref.web.signin import HASH_VARIABLE_PREFIX, accounts
 
 CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
 # As the claim page's form sends it: the design and subjects the reviewer read are optional.
@@ -45,10 +49,12 @@ def evidence(site, claim_id, pmid):
 # Who may do what
 
 
-def test_anonymous_visitors_read_pages_but_see_no_forms(site):
+def test_anonymous_visitors_read_pages_but_see_no_forms(site, monkeypatch):
+    monkeypatch.setenv(HASH_VARIABLE_PREFIX + "ALICE", "pbkdf2_sha256$480000$salt$SyntheticHash")
     html = site.get(f"/claim/{CONTRADICTED_CLAIM}").text
     assert "data-curate" not in html and "csrftoken" not in html
-    assert 'href="/-/login">Sign in</a> to link, change or remove evidence' in html
+    assert (f'href="/-/login?next=%2Fclaim%2F{CONTRADICTED_CLAIM}">sign in</a> to link, change or '
+            "remove evidence") in html
 
 
 def test_signed_in_staff_see_the_curation_forms(site):
@@ -227,6 +233,31 @@ def test_a_refusal_without_javascript_shows_its_message_on_the_claim_page(site):
     assert '<p class="message-error">That PMID is not in the database' in page
 
 
+def test_a_write_that_finds_the_database_busy_says_so_in_words_on_any_page(
+        site_db, tmp_path, monkeypatch):
+    """Another program holding the write lock past the staff's wait: nothing saved, and
+    the page says why in plain words, not SQLite's "database is locked"."""
+    monkeypatch.setattr(app, "STAFF_WRITE_WAIT_MS", 100)
+    busy_site = copy_site(site_db, tmp_path)
+    cookies, token = busy_site.staff()
+    before = curation_state(busy_site)
+    holder = sqlite3.connect(busy_site.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = busy_site.post(f"/demo/link_citation?claim_id={CONTRADICTED_CLAIM}",
+                                  {**LINK, "csrftoken": token}, cookies)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    messages = {"ds_messages": response.cookies["ds_messages"]}
+    for path in (f"/claim/{CONTRADICTED_CLAIM}", "/review"):
+        page = busy_site.get(path, {**cookies, **messages}).text
+        assert f'<p class="message-error">{html.escape(BUSY_MESSAGE, quote=True)}' in page, path
+        assert "database is locked" not in page
+    assert curation_state(busy_site) == before
+    busy_site.close()
+
+
 def test_scripts_and_the_loader_may_still_link_pmids_not_yet_fetched(site):
     """Only the browser insists on a stored citation: a PMID typed into curation
     files is kept and fetched by the next run."""
@@ -245,7 +276,7 @@ def test_scripts_and_the_loader_may_still_link_pmids_not_yet_fetched(site):
 def test_accounts_come_from_environment_variables_only():
     environ = {HASH_VARIABLE_PREFIX + "ALICE": "pbkdf2_sha256$1$a$b", HASH_VARIABLE_PREFIX: "x",
                HASH_VARIABLE_PREFIX + "BOB": " ", "LITREF_DB": "x.db"}
-    assert account_variables(environ) == {"alice": HASH_VARIABLE_PREFIX + "ALICE"}
+    assert accounts(environ) == {"alice": "pbkdf2_sha256$1$a$b"}
 
 
 def test_password_hashes_are_never_shown(site, monkeypatch):
@@ -262,7 +293,7 @@ def test_staff_sign_in_with_the_password_whose_hash_is_in_the_environment(site, 
 
     wrong = site.post("/-/login", {"username": "alice", "password": "wrong", "csrftoken": token},
                       cookies)
-    assert "Invalid username or password" in wrong.text and "ds_actor" not in wrong.cookies
+    assert "Wrong user name or password." in wrong.text and "ds_actor" not in wrong.cookies
 
     signed_in = site.post("/-/login", {"username": "alice", "password": "correct horse battery",
                                        "csrftoken": token}, cookies)
@@ -274,4 +305,4 @@ def test_staff_sign_in_with_the_password_whose_hash_is_in_the_environment(site, 
 def test_without_accounts_in_the_environment_nobody_can_sign_in(site, monkeypatch):
     for variable in [v for v in os.environ if v.startswith(HASH_VARIABLE_PREFIX)]:
         monkeypatch.delenv(variable)
-    assert "does not have any configured accounts" in site.get("/-/login").text
+    assert "No staff account is set up yet, so nobody can sign in." in site.get("/-/login").text

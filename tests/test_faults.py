@@ -76,6 +76,24 @@ def test_fault_after_the_first_batch(stored, server, paths, monkeypatch, kind):
     assert len(rows(paths["db"], "SELECT pmid FROM citations")) == 9  # 7 before + 2 new in batch 1
 
 
+def test_a_response_trickling_in_fails_at_one_deadline_for_the_whole_response(stored, server, paths,
+                                                                              monkeypatch):
+    """A byte every 0.2 s: no single read waits LITREF_TIMEOUT (1 s), but the whole
+    answer would take about half an hour; each attempt is cut off after 1 s."""
+    monkeypatch.setenv("LITREF_ATTEMPTS", "2")
+    monkeypatch.setenv("LITREF_TIMEOUT", "1")
+    server.inject("trickle", times=2, endpoint="efetch", after=1, seconds=0.2)
+    fetch_process = start_fetch(paths, "--full")
+    try:
+        _, stderr = fetch_process.communicate(timeout=30)
+    finally:
+        fetch_process.kill()
+    assert fetch_process.returncode == 1, stderr
+    assert ("records 4-6: PubMed did not answer within the timeout (LITREF_TIMEOUT); "
+            "gave up after 2 attempts") in stderr
+    assert_kept(paths, stored)
+
+
 def test_two_fetches_started_together(stored, server, paths):
     """One takes the lock (its first request is held); the other stops at once, naming it."""
     hold = server.inject("hang", endpoint="esearch", seconds=30)

@@ -1,9 +1,11 @@
 """``litref fetch`` through real Bio.Entrez over HTTP to the local E-utilities server."""
 
+import dataclasses
 import datetime as dt
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +267,22 @@ def _read_terminal(controller):
         return os.read(controller, 4096)
     except OSError:  # EIO: the process closed its end
         return b""
+
+
+def test_a_record_without_a_journal_is_stored_and_the_next_searches_still_run(server, paths):
+    """PubMed serves the odd record without elements its DTD requires: it is stored with
+    what it has, and neither its search nor the ones after it stop."""
+    odd = synthetic_article(99000950, edat=dt.date(2020, 2, 1), title="Synthetic record without journal")
+    server.add_articles([dataclasses.replace(odd, xml=re.sub(r"<Journal>.*?</Journal>", "", odd.xml,
+                                                                flags=re.S))])
+    server.set_query(QUERY, [odd.pmid, *PMIDS])
+    server.set_query("second search", PMIDS[:2])
+    paths["searches"].write_text(
+        f"searches:\n  - name: msc-sle\n    query: '{QUERY}'\n"
+        "  - name: later\n    query: second search\n"
+    )
+    result = fetch(paths)
+    assert result.exit_code == 0, result.output
+    assert "later: ok (full)" in result.output
+    stored = rows(paths["db"], "SELECT title, journal, year FROM citations WHERE pmid = 99000950")
+    assert stored == [{"title": "Synthetic record without journal", "journal": None, "year": None}]

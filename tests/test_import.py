@@ -1,5 +1,6 @@
 """``litref import``: files through the same transform and writer as fetches."""
 
+import datetime as dt
 import gzip
 import shutil
 from pathlib import Path
@@ -9,6 +10,7 @@ from click.testing import CliRunner
 
 from litref.cli import main
 from litref.demo import SAMPLE
+from tests.eutils_server import synthetic_article
 from tests.helpers import rows, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -105,6 +107,47 @@ def test_file_damaged_half_way_stores_nothing_and_other_files_still_import(db_pa
     assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
 
+def test_a_damaged_file_keeps_the_batches_before_the_damage_and_a_reimport_completes_it(
+        db_path, tmp_path, monkeypatch):
+    from litref.fetch import files
+
+    monkeypatch.setattr(files, "BATCH_SIZE", 40)  # the parsing process inherits it
+    articles = [synthetic_article(99300000 + n, edat=dt.date(2020, 1, 1)).xml for n in range(600)]
+    whole = tmp_path / "whole.xml"
+    whole.write_text(f"<PubmedArticleSet>{''.join(articles)}</PubmedArticleSet>")
+    compressed = gzip.compress(whole.read_bytes())
+    cut = tmp_path / "cut.xml.gz"
+    cut.write_bytes(compressed[: len(compressed) * 2 // 3])
+    damaged = run_import(db_path, cut)
+    assert damaged.exit_code == 1
+    stored = rows(db_path, "SELECT count(*) AS n FROM citations")[0]["n"]
+    assert 0 < stored < 600 and stored % 40 == 0  # whole batches only
+    assert f"The first {stored} records of the file, up to the damage, were stored" in damaged.output
+    assert "Importing the repaired file again completes it" in damaged.output
+    completed = run_import(db_path, whole)
+    assert completed.exit_code == 0, completed.output
+    assert f"600 records ({600 - stored} new, 0 updated, {stored} unchanged)" in completed.output
+    assert rows(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 600}]
+    assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+def test_import_steps_follow_the_time_a_write_takes():
+    from litref.pipeline import Steps
+
+    steps = Steps()
+    assert [len(step) for step in steps.split(list(range(50)))] == [20, 20, 10]
+    for _ in range(20):
+        steps.took(steps.size, steps.size * 1e-5)  # a small, idle database: far quicker than the aim
+    assert steps.size == Steps.MOST
+    steps.took(Steps.MOST, 4.0)  # one slow step (4 ms a record) is enough to shrink them
+    assert steps.size == int(Steps.STEP_SECONDS / 0.004)
+    for _ in range(Steps.REMEMBERED - 1):
+        steps.took(steps.size, steps.size * 1e-5)
+    assert steps.size == int(Steps.STEP_SECONDS / 0.004)  # ...until it is forgotten
+    steps.took(steps.size, steps.size * 1e-5)
+    assert steps.size == 2 * int(Steps.STEP_SECONDS / 0.004)  # then they grow back, gently
+
+
 def test_missing_file(db_path, tmp_path):
     result = run_import(db_path, tmp_path / "nope.xml")
     assert result.exit_code == 1
@@ -142,3 +185,16 @@ def test_parser_process_dying_is_reported_not_waited_for(db_path, monkeypatch):
     result = run_import(db_path, FIXTURES / "edge-cases.xml")
     assert result.exit_code == 1
     assert "the parsing process stopped unexpectedly (exit code 9" in result.output
+
+
+def test_a_record_without_a_journal_is_stored_and_the_file_goes_on(db_path, tmp_path):
+    text = (FIXTURES / "edge-cases.xml").read_text()
+    first = text.index("<Journal>")  # the first record's journal, dropped
+    odd = tmp_path / "odd.xml"
+    odd.write_text(text[:first] + text[text.index("</Journal>", first) + len("</Journal>"):])
+    result = run_import(db_path, odd)
+    assert result.exit_code == 0, result.output
+    assert run_import(tmp_path / "whole.db", FIXTURES / "edge-cases.xml").exit_code == 0
+    count = "SELECT count(*) AS n FROM citations"
+    assert rows(db_path, count) == rows(tmp_path / "whole.db", count)  # every record stored
+    assert rows(db_path, count + " WHERE journal IS NULL AND NOT is_book") == [{"n": 1}]

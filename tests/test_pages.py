@@ -151,7 +151,8 @@ def test_citation_page_keeps_inline_markup_of_titles_and_abstracts(site):
         in structured
 
 
-@pytest.mark.parametrize("path", ["/citation/12345", "/citation/not-a-number"])
+@pytest.mark.parametrize("path", ["/citation/12345", "/citation/not-a-number", "/citation/" + "9" * 19,
+                                  "/citation/" + "1" * 40])
 def test_unknown_citation_is_a_404_that_says_what_to_do(site, path):
     response = site.get(path)
     assert response.status_code == 404

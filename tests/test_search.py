@@ -12,7 +12,7 @@ from litref.evidence.names import name_key
 from litref.web import literature
 from litref.web.highlight import excerpt_html, mark_authors, mark_html
 from litref.web.search_query import Clause, author_clause, mapping_guesses, parse
-from tests.test_metadata import HOSTILE
+from tests.helpers import HOSTILE
 from tests.web_site import ATTACK_PMID
 
 DENG_RCT = 28478399

@@ -162,7 +162,8 @@ def test_curated_citation_retracted_after_its_review_needs_attention(setup):
     code, text = setup.status()
     assert code == 1
     assert "- 1 curated link to a paper that was retracted, questioned or deleted" in text
-    assert f"claim {CLAIM['id']}: PMID 99000601 (retracted; reviewed 2026-02-01 00:00 UTC)" in text
+    assert (f"claim {CLAIM['id']}: PMID 99000601 (retracted 2026-03-01 00:00 UTC; "
+            "reviewed 2026-02-01 00:00 UTC)") in text
     assert "(1 to flagged papers)" in text
 
 

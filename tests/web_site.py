@@ -9,12 +9,14 @@ import asyncio
 import html as html_module
 import re
 import shutil
+import time
 from pathlib import Path
 
 from litref.db.database import open_db
 from litref.clock import utc_now
 from litref.pipeline import import_file
 from litref.demo import build_demo
+from litref.web import signin
 from litref.web.app import datasette_for
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -91,7 +93,8 @@ class Site:
 
     def staff(self, name="alice"):
         """Cookies of a signed-in reviewer with a valid CSRF token, and that token."""
-        cookies = {"ds_actor": self.ds.sign({"a": {"id": name}}, "actor")}
+        # A real session (web/signin.py), as signing in makes, without the password.
+        cookies = {"ds_actor": signin.state(self.ds).cookie(self.ds, name, now=time.time(), seconds=3600)}
         page = self.get("/", cookies)  # its "Log out" form carries the token
         token = CSRF_INPUT.search(page.text).group(1)
         assert page.cookies["ds_csrftoken"] == token

@@ -19,6 +19,8 @@ STATIC_MOUNT = "litref"
 # and past Datasette's default limit of 1 s staff get an error instead of the
 # page (bench/README.md). 3 s lets them finish; faster pages are not affected.
 SETTINGS = {"suggest_facets": False, "sql_time_limit_ms": 3000}
+# How long a staff write waits for the database while litref writes (web/plugins/staff_writes.py).
+STAFF_WRITE_WAIT_MS = 30_000
 
 
 def serve_args(db_path, host, port):

@@ -38,6 +38,9 @@ EVIDENCE_ORDERS = {
               "coalesce(nullif(d.design_rank, 0), 99), d.year DESC, d.pmid"),
     "year": ("Newest first", "d.is_missing, d.year IS NULL, d.year DESC, d.design_rank, d.pmid"),
 }
+# What staff read instead of SQLite's "database is locked" (also in static/curation.js).
+BUSY_MESSAGE = ("Not saved: the database stayed busy with other work for too long. Nothing was "
+                "changed; please try again in a minute.")
 QUEUE_PER_CLAIM = 3
 QUEUE_CLAIMS = 10
 EXCERPT_CHARACTERS = 400
@@ -382,6 +385,12 @@ def readable_time(value):
     if moment.tzinfo is None:
         return moment.strftime("%-d %b %Y, %H:%M")
     return moment.astimezone(timezone.utc).strftime("%-d %b %Y, %H:%M UTC")
+
+
+def plain_message(message):
+    """Datasette shows why a write failed in SQLite's words; the one staff could meet
+    while litref works, "database is locked", in plain words."""
+    return BUSY_MESSAGE if "database is locked" in str(message) else message
 
 
 async def query_with_pubmeds_word(db, search, query):

@@ -1,6 +1,7 @@
 """The staff pages: home page figures, /claim/<id>, /citation/<pmid> and the review
 queue (the lists staff work from are in lists.py)."""
 
+import re
 from urllib.parse import quote
 
 from datasette import hookimpl
@@ -12,6 +13,7 @@ from litref.web.links import REVIEW_PATH, claim_path
 from litref.web.responses import readable_database as _database
 from litref.web.responses import render as _render
 
+PMID_TEXT = re.compile(r"[0-9]{1,18}")
 # Exports of a claim's evidence or of one citation (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
@@ -63,7 +65,8 @@ async def review_view(datasette, request):
 
 async def citation_view(datasette, request):
     pmid = request.url_vars["pmid"]
-    details = pmid.isdigit() and await pages.citation_page(
+    # Up to 18 ASCII digits: anything longer is no PMID and does not fit SQLite's integers.
+    details = PMID_TEXT.fullmatch(pmid) and await pages.citation_page(
         await _database(datasette, request), int(pmid))
     if not details:
         raise NotFound(f"PMID “{pmid}” is not in this database. Check the number; if it is "
@@ -74,6 +77,7 @@ async def citation_view(datasette, request):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["when"] = pages.readable_time
+    env.filters["plain_message"] = pages.plain_message
 
 
 @hookimpl

@@ -24,7 +24,7 @@ document.querySelectorAll("form[data-curate]").forEach((form) => {
         location.reload();
         return;
       }
-      showError(message, result ? result.message
+      showError(message, result ? plainMessage(result.message)
         : "Not saved: you may have been signed out. Reload the page, sign in and try again.");
     } catch (error) {
       showError(message, "Not saved: the server could not be reached. Try again in a moment.");
@@ -36,4 +36,11 @@ document.querySelectorAll("form[data-curate]").forEach((form) => {
 function showError(element, text) {
   element.className = "form-message error";
   element.textContent = text;
+}
+
+// SQLite's words for a database kept busy too long, as web/pages.py (BUSY_MESSAGE) says them.
+function plainMessage(text) {
+  return /database is locked/.test(text)
+    ? "Not saved: the database stayed busy with other work for too long. Nothing was changed; please try again in a minute."
+    : text;
 }

@@ -1,0 +1,119 @@
+"""litref's writers and a busy database (db/writing.py): they wait their turn, take
+the lock at the start of a transaction, and name whoever kept it too long."""
+
+import contextlib
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from litref.cli import main
+from litref.db.database import open_db
+from litref.db.writing import holder_path, write_transaction
+from tests.helpers import PROJECT, rows
+
+CLAIMS = "claims:\n  - id: a\n    page: stem-cell-therapy-for-lupus\n    text: A synthetic claim.\n    query: lupus[tiab]\n"
+HOLD = """
+import sys, time
+from litref.db.database import open_db
+from litref.db.writing import write_transaction
+db = open_db(sys.argv[1])
+with write_transaction(db):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    db_path = tmp_path / "citations.db"
+    open_db(db_path).close()
+    claims = tmp_path / "claims.yml"
+    claims.write_text(CLAIMS)
+    return db_path, claims
+
+
+def load_claims(db_path, claims):
+    return CliRunner().invoke(main, ["claims", str(claims), "--db", str(db_path)])
+
+
+@contextlib.contextmanager
+def held_by_another_sqlite_program(db_path, seconds=None):
+    """A plain SQLite connection (a tool such as sqlite3) holding the write lock."""
+    conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(seconds, conn.rollback) if seconds else None
+    if timer:
+        timer.start()
+    try:
+        yield
+    finally:
+        if timer:
+            timer.join()
+        else:
+            conn.rollback()
+        conn.close()
+
+
+def test_a_writer_waits_for_a_lock_held_longer_than_sqlites_default_wait(files):
+    """Python's SQLite gives up after 5 s; litref waits (LITREF_LOCK_WAIT, 120 s by default)."""
+    db_path, claims = files
+    with held_by_another_sqlite_program(db_path, seconds=6):
+        started = time.monotonic()
+        result = load_claims(db_path, claims)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - started >= 5.5
+    assert rows(db_path, "SELECT id FROM claims") == [{"id": "a"}]
+
+
+def test_giving_up_names_the_litref_command_that_holds_the_lock(files, monkeypatch):
+    db_path, claims = files
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db_path)], cwd=PROJECT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        assert str(holder.pid) in holder_path(db_path).read_text()
+        monkeypatch.setenv("LITREF_LOCK_WAIT", "1")
+        result = load_claims(db_path, claims)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2
+    assert f"The database {db_path} stayed busy" in result.output
+    assert f"pid {holder.pid} on host " in result.output and "has held it since" in result.output
+    assert "LITREF_LOCK_WAIT" in result.output
+
+
+def test_giving_up_says_when_no_litref_command_holds_the_lock(files, monkeypatch):
+    db_path, claims = files
+    monkeypatch.setenv("LITREF_LOCK_WAIT", "1")
+    with held_by_another_sqlite_program(db_path):
+        result = load_claims(db_path, claims)
+    assert result.exit_code == 2
+    assert "no litref command holds it, so another program does" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_wrong_lock_wait_is_a_configuration_error(files, monkeypatch):
+    monkeypatch.setenv("LITREF_LOCK_WAIT", "soon")
+    result = load_claims(*files)
+    assert result.exit_code == 2
+    assert "LITREF_LOCK_WAIT='soon' is not a positive number of seconds" in result.output
+
+
+def test_a_transaction_takes_the_write_lock_at_once_and_records_its_holder(files):
+    """BEGIN IMMEDIATE: nobody can write between a writer's first read and its first write."""
+    db_path, _ = files
+    db = open_db(db_path)
+    other = sqlite3.connect(db_path, timeout=0)
+    with write_transaction(db):
+        assert "pid" in holder_path(db_path).read_text()
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("INSERT INTO searches (name, query) VALUES ('x', 'y')")
+    assert holder_path(db_path).read_text() == ""
+    other.close()
+    db.close()
