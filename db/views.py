@@ -45,41 +45,56 @@ def _design_rank(expression):
     return f"CASE {expression} {whens} END"
 
 
-# Each citation's grade: a reviewer's assessment outranks the automatic one, field by field.
+def _grade(c="c", a="a"):
+    """A citation's grade as SQL expressions by column: the reviewer's assessment (``a``,
+    citation_assessments) outranks the automatic grade (``c``, citations), field by field."""
+    design = f"coalesce({a}.study_design, {c}.study_design)"
+    return {
+        "study_design": design,
+        "design_rank": _design_rank(design),
+        "design_source": f"CASE WHEN {a}.study_design IS NOT NULL THEN 'reviewer' ELSE {c}.design_source END",
+        "design_words": f"CASE WHEN {a}.study_design IS NOT NULL THEN {a}.detail ELSE {c}.design_words END",
+        "subjects": f"coalesce({a}.subjects, {c}.subjects)",
+        "subjects_source": f"CASE WHEN {a}.subjects IS NOT NULL THEN 'reviewer' ELSE {c}.subjects_source END",
+        "subjects_words": f"CASE WHEN {a}.subjects IS NOT NULL THEN {a}.detail ELSE {c}.subjects_words END",
+    }
+
+
+GRADE = _grade()
+GRADE_COLUMNS = ",\n    ".join(f"{expression} AS {column}" for column, expression in GRADE.items())
+
+
 CITATION_GRADES = f"""
 CREATE VIEW citation_grades AS
 SELECT c.pmid,
-    coalesce(a.study_design, c.study_design) AS study_design,
-    {_design_rank("coalesce(a.study_design, c.study_design)")} AS design_rank,
-    CASE WHEN a.study_design IS NOT NULL THEN 'reviewer' ELSE c.design_source END AS design_source,
-    CASE WHEN a.study_design IS NOT NULL THEN a.detail ELSE c.design_words END AS design_words,
-    coalesce(a.subjects, c.subjects) AS subjects,
-    CASE WHEN a.subjects IS NOT NULL THEN 'reviewer' ELSE c.subjects_source END AS subjects_source,
-    CASE WHEN a.subjects IS NOT NULL THEN a.detail ELSE c.subjects_words END AS subjects_words,
+    {GRADE_COLUMNS},
     a.reviewer AS assessed_by, a.assessed_at, coalesce(a.is_sample, 0) AS assessment_is_sample
 FROM citations c
 LEFT JOIN citation_assessments a ON a.pmid = c.pmid
 """
 
 # A curated PMID not stored is flagged deleted when PubMed's deletion of it was seen
-# (citation_deletions); flagged_at is when its newest flag was first seen.
+# (citation_deletions); flagged_at is when its newest flag was first seen. The grade is
+# read here from its two tables, not through citation_grades: SQLite cannot look a
+# view with a join inside up by PMID on the right of a LEFT JOIN, and would build the
+# grade of every stored citation first (seconds at 200,000 citations).
 CLAIM_EVIDENCE_DETAIL = f"""
 CREATE VIEW claim_evidence_detail AS
 SELECT
     e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
     c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
-    g.study_design, g.design_rank, g.subjects, g.design_source, g.design_words,
-    g.subjects_source, g.subjects_words,
+    {GRADE_COLUMNS},
     c.is_retracted, c.has_expression_of_concern,
     coalesce(c.is_deleted, gone.pmid IS NOT NULL) AS is_deleted,
     c.pmid IS NULL AS is_missing,
     coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, gone.pmid IS NOT NULL)
         AS is_flagged,
-    coalesce(g.subjects = 'humans' AND g.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human,
+    coalesce({GRADE["subjects"]} = 'humans' AND {GRADE["study_design"]} IN {STRONG_DESIGNS_SQL}, 0)
+        AS is_strong_human,
     coalesce(c.flagged_at, gone.first_seen) AS flagged_at
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
-LEFT JOIN citation_grades g ON g.pmid = e.pmid
+LEFT JOIN citation_assessments a ON a.pmid = e.pmid
 LEFT JOIN citation_deletions gone ON gone.pmid = e.pmid
 """
 

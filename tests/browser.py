@@ -31,6 +31,19 @@ def sign_in(page, base):
     expect(page.locator("header .actor")).to_have_text("alice")
 
 
+@contextlib.contextmanager
+def signed_in(browser, base, **options):
+    """A page of a fresh browser context (``options`` as Playwright's new_context takes
+    them) signed in as alice; the context closes afterwards."""
+    context = browser.new_context(**options)
+    try:
+        page = context.new_page()
+        sign_in(page, base)
+        yield page
+    finally:
+        context.close()
+
+
 def screenshot(page, name, full_page=True):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=full_page)

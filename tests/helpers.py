@@ -152,6 +152,8 @@ def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
             "VALUES (?, ?, ?, 'test note', 'staff@example.org', ?)",
             [claim_id, pmid, stance, reviewed_at],
         )
+
+
 LITREF = Path(sys.executable).parent / "litref"
 # Text a visitor may type in a search box, every awkward kind.
 HOSTILE = [

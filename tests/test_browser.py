@@ -26,8 +26,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.eutils_server import FakeEutils, synthetic_article
-from litref.demo import build_demo
-from tests.browser import PASSWORD, screenshot, serving_with_staff, sign_in
+from tests.browser import PASSWORD, screenshot, serving_with_staff, signed_in
 from tests.helpers import LITREF, serving
 from tests.web_site import UNLINKED_CLAIM, build_site_db
 
@@ -58,15 +57,6 @@ def server(tmp_path_factory):
         yield base
 
 
-@pytest.fixture(scope="module")
-def demo_server(tmp_path_factory):
-    """The demo alone (what `make demo` serves), for the review queue."""
-    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(db_path)
-    with serving_with_staff(db_path) as base:
-        yield base
-
-
 # --- a reviewer's session -----------------------------------------------------------
 
 
@@ -86,83 +76,72 @@ def test_home_page_for_visitors(server, browser):
 
 
 def test_a_reviewer_links_a_candidate_and_sees_it_on_the_claim_page(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    sign_in(page, server)
-    page.goto(f"{server}/claim/{CLAIM}")
-    expect(page.locator("blockquote.claim-text")).to_contain_text("1.5 million Americans")
+    with signed_in(browser, server, viewport={"width": 1280, "height": 900}, accept_downloads=True) as page:
+        page.goto(f"{server}/claim/{CLAIM}")
+        expect(page.locator("blockquote.claim-text")).to_contain_text("1.5 million Americans")
 
-    candidate = page.locator(f"#candidate-{CANDIDATE}")
-    candidate.locator("select[name=stance]").select_option("context")
-    note = candidate.locator("textarea[name=note]")  # room for a real note
-    note.fill("Background on drug harms,\nnot on prevalence")
-    assert note.evaluate("n => n.rows") >= 2
-    candidate.locator("form:not(.dismiss) button[type=submit]").click()
+        candidate = page.locator(f"#candidate-{CANDIDATE}")
+        candidate.locator("select[name=stance]").select_option("context")
+        note = candidate.locator("textarea[name=note]")  # room for a real note
+        note.fill("Background on drug harms,\nnot on prevalence")
+        assert note.evaluate("n => n.rows") >= 2
+        candidate.locator("form:not(.dismiss) button[type=submit]").click()
 
-    linked = page.locator(f".stance-group-context #evidence-{CANDIDATE}")
-    expect(linked).to_contain_text(CANDIDATE_TITLE)
-    expect(linked).to_contain_text("Reviewed by alice")
-    expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
-    expect(page.locator("#history + ul.history")).to_contain_text(f"alice linked PMID {CANDIDATE}")
-    page.evaluate("window.scrollTo(0, 0)")  # the claim, its status and evidence
-    screenshot(page, "claim.png", full_page=False)
+        linked = page.locator(f".stance-group-context #evidence-{CANDIDATE}")
+        expect(linked).to_contain_text(CANDIDATE_TITLE)
+        expect(linked).to_contain_text("Reviewed by alice")
+        expect(page.locator(f"#candidate-{CANDIDATE}")).to_have_count(0)
+        expect(page.locator("#history + ul.history")).to_contain_text(f"alice linked PMID {CANDIDATE}")
+        page.evaluate("window.scrollTo(0, 0)")  # the claim, its status and evidence
+        screenshot(page, "claim.png", full_page=False)
 
-    with page.expect_download() as download:
-        page.locator(".exports a", has_text="BibTeX").click()
-    bibtex = Path(download.value.path()).read_text()
-    assert "@article{" in bibtex
-    assert CANDIDATE_TITLE in bibtex
-    assert str(CDC_META_ANALYSIS) in bibtex
-    assert "Clinic staff's stance: Context (alice" in bibtex  # the staff's judgement goes along
-    context.close()
+        with page.expect_download() as download:
+            page.locator(".exports a", has_text="BibTeX").click()
+        bibtex = Path(download.value.path()).read_text()
+        assert "@article{" in bibtex
+        assert CANDIDATE_TITLE in bibtex
+        assert str(CDC_META_ANALYSIS) in bibtex
+        assert "Clinic staff's stance: Context (alice" in bibtex  # the staff's judgement goes along
 
 
 def test_a_stance_changes_in_one_click_and_keeps_its_note(server, browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in(page, server)
-    page.goto(f"{server}/claim/{CLAIM}")
-    card = page.locator(f"#evidence-{CDC_META_ANALYSIS}")
-    note = card.locator(".note").inner_text()
-    expect(card.locator("button[aria-pressed=true]")).to_have_text("Contradicts")
-    card.locator("button[name=stance][value=mixed]").click()  # the one step
-    moved = page.locator(f".stance-group-mixed #evidence-{CDC_META_ANALYSIS}")
-    expect(moved).to_be_visible()
-    expect(moved.locator("button[aria-pressed=true]")).to_have_text("Mixed")
-    assert moved.locator(".note").inner_text() == note
-    expect(page.locator("#history + ul.history")).to_contain_text(f"alice changed PMID {CDC_META_ANALYSIS}")
-    moved.locator("button[name=stance][value=contradicts]").click()  # and back
-    expect(page.locator(f".stance-group-contradicts #evidence-{CDC_META_ANALYSIS}")).to_be_visible()
-    context.close()
+    with signed_in(browser, server, viewport={"width": 1280, "height": 900}) as page:
+        page.goto(f"{server}/claim/{CLAIM}")
+        card = page.locator(f"#evidence-{CDC_META_ANALYSIS}")
+        note = card.locator(".note").inner_text()
+        expect(card.locator("button[aria-pressed=true]")).to_have_text("Contradicts")
+        card.locator("button[name=stance][value=mixed]").click()  # the one step
+        moved = page.locator(f".stance-group-mixed #evidence-{CDC_META_ANALYSIS}")
+        expect(moved).to_be_visible()
+        expect(moved.locator("button[aria-pressed=true]")).to_have_text("Mixed")
+        assert moved.locator(".note").inner_text() == note
+        expect(page.locator("#history + ul.history")).to_contain_text(
+            f"alice changed PMID {CDC_META_ANALYSIS}")
+        moved.locator("button[name=stance][value=contradicts]").click()  # and back
+        expect(page.locator(f".stance-group-contradicts #evidence-{CDC_META_ANALYSIS}")).to_be_visible()
 
 
 def test_a_refused_change_keeps_the_form_and_says_why(server, browser):
-    context = browser.new_context()
-    page = context.new_page()
-    sign_in(page, server)
-    page.goto(f"{server}/claim/{CLAIM}")
-    form = page.locator("#link-any + form")
-    form.locator("input[name=pmid]").fill("12345")
-    form.locator("select[name=stance]").select_option("supports")
-    form.locator("button[type=submit]").click()
-    expect(form.locator(".form-message.error")).to_contain_text("That PMID is not in the database")
-    expect(form.locator("input[name=pmid]")).to_have_value("12345")
-    context.close()
+    with signed_in(browser, server) as page:
+        page.goto(f"{server}/claim/{CLAIM}")
+        form = page.locator("#link-any + form")
+        form.locator("input[name=pmid]").fill("12345")
+        form.locator("select[name=stance]").select_option("supports")
+        form.locator("button[type=submit]").click()
+        expect(form.locator(".form-message.error")).to_contain_text("That PMID is not in the database")
+        expect(form.locator("input[name=pmid]")).to_have_value("12345")
 
 
 def test_without_javascript_a_reviewer_removes_a_link_and_lands_back_on_the_claim(server, browser):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    sign_in(page, server)
-    page.goto(f"{server}/claim/{CLAIM}")
-    card = page.locator(f"#evidence-{GEORGIA_REGISTRY}")
-    card.locator("details.remove summary").click()
-    card.locator("details.remove button[type=submit]").click()
-    expect(page).to_have_url(f"{server}/claim/{CLAIM}")
-    expect(page.locator(".message-info")).to_contain_text("Link removed")
-    expect(page.locator(f"#evidence-{GEORGIA_REGISTRY}")).to_have_count(0)
-    expect(page.locator("#history + ul.history")).to_contain_text(f"removed PMID {GEORGIA_REGISTRY}")
-    context.close()
+    with signed_in(browser, server, java_script_enabled=False) as page:
+        page.goto(f"{server}/claim/{CLAIM}")
+        card = page.locator(f"#evidence-{GEORGIA_REGISTRY}")
+        card.locator("details.remove summary").click()
+        card.locator("details.remove button[type=submit]").click()
+        expect(page).to_have_url(f"{server}/claim/{CLAIM}")
+        expect(page.locator(".message-info")).to_contain_text("Link removed")
+        expect(page.locator(f"#evidence-{GEORGIA_REGISTRY}")).to_have_count(0)
+        expect(page.locator("#history + ul.history")).to_contain_text(f"removed PMID {GEORGIA_REGISTRY}")
 
 
 def test_evidence_sorts_by_year_or_by_grade(server, browser):
@@ -195,43 +174,40 @@ def test_citation_page_and_a_phone_sized_claim_page(server, browser):
 def test_a_reviewer_works_through_the_review_queue(demo_server, browser):
     """Link a candidate with a stance and the design read, mark one not relevant, and
     mark a claim's candidates checked with nothing found."""
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    sign_in(page, demo_server)
-    page.goto(demo_server + "/review")
-    first = page.locator("section.queue-claim").first
-    claim_id = first.get_attribute("id").removeprefix("queue-")
-    cards = first.locator("article.candidate")
-    linked_pmid = cards.nth(0).get_attribute("id").rsplit("-", 1)[1]
-    dismissed_pmid = cards.nth(1).get_attribute("id").rsplit("-", 1)[1]
-    screenshot(page, "review.png", full_page=False)
+    with signed_in(browser, demo_server, viewport={"width": 1100, "height": 900}) as page:
+        page.goto(demo_server + "/review")
+        first = page.locator("section.queue-claim").first
+        claim_id = first.get_attribute("id").removeprefix("queue-")
+        cards = first.locator("article.candidate")
+        linked_pmid = cards.nth(0).get_attribute("id").rsplit("-", 1)[1]
+        dismissed_pmid = cards.nth(1).get_attribute("id").rsplit("-", 1)[1]
+        screenshot(page, "review.png", full_page=False)
 
-    card = cards.nth(0)
-    card.locator("select[name=study_design]").select_option("rct")
-    card.locator("select[name=subjects]").select_option("humans")
-    card.locator("button[name=stance][value=supports]").click()
-    expect(page.locator(f"#queue-{claim_id}-{linked_pmid}")).to_have_count(0)
+        card = cards.nth(0)
+        card.locator("select[name=study_design]").select_option("rct")
+        card.locator("select[name=subjects]").select_option("humans")
+        card.locator("button[name=stance][value=supports]").click()
+        expect(page.locator(f"#queue-{claim_id}-{linked_pmid}")).to_have_count(0)
 
-    card = page.locator(f"#queue-{claim_id}-{dismissed_pmid}")
-    card.locator("input[name=reason]").fill("Synthetic reason: about another disease")
-    card.locator("form.dismiss button").click()
-    expect(page.locator(f"#queue-{claim_id}-{dismissed_pmid}")).to_have_count(0)
+        card = page.locator(f"#queue-{claim_id}-{dismissed_pmid}")
+        card.locator("input[name=reason]").fill("Synthetic reason: about another disease")
+        card.locator("form.dismiss button").click()
+        expect(page.locator(f"#queue-{claim_id}-{dismissed_pmid}")).to_have_count(0)
 
-    page.goto(f"{demo_server}/claim/{claim_id}")
-    linked = page.locator(f".stance-group-supports #evidence-{linked_pmid}")
-    expect(linked).to_contain_text("Reviewed by alice")
-    expect(linked.locator(".grade-notes")).to_contain_text("from a reviewer's assessment")
-    expect(page.locator("#dismissed")).to_contain_text("Synthetic reason: about another disease")
-    expect(page.locator("#history + ul.history")).to_contain_text("marked not relevant")
+        page.goto(f"{demo_server}/claim/{claim_id}")
+        linked = page.locator(f".stance-group-supports #evidence-{linked_pmid}")
+        expect(linked).to_contain_text("Reviewed by alice")
+        expect(linked.locator(".grade-notes")).to_contain_text("from a reviewer's assessment")
+        expect(page.locator("#dismissed")).to_contain_text("Synthetic reason: about another disease")
+        expect(page.locator("#history + ul.history")).to_contain_text("marked not relevant")
 
-    empty_claim = _claim_without_evidence(page, demo_server)
-    page.goto(f"{demo_server}/claim/{empty_claim}")
-    page.locator("form.checked input[name=note]").fill("Went through all candidates")
-    page.locator("form.checked button").click()
-    expect(page.locator(".claim-status .badge")).to_have_text("No evidence found")
-    page.goto(demo_server + "/review")
-    expect(page.locator(f"#queue-{empty_claim}")).to_have_count(0)
-    context.close()
+        empty_claim = _claim_without_evidence(page, demo_server)
+        page.goto(f"{demo_server}/claim/{empty_claim}")
+        page.locator("form.checked input[name=note]").fill("Went through all candidates")
+        page.locator("form.checked button").click()
+        expect(page.locator(".claim-status .badge")).to_have_text("No evidence found")
+        page.goto(demo_server + "/review")
+        expect(page.locator(f"#queue-{empty_claim}")).to_have_count(0)
 
 
 def _claim_without_evidence(page, server):
@@ -512,7 +488,8 @@ def test_what_changed_after_a_fetch_from_the_local_eutils_server(browser, tmp_pa
         latest = page.locator("section.fetch").first
         expect(latest.locator("h3")).to_contain_text("Today")
         # Both fetches ran within the hour: one fetch, as `litref fetch` runs its searches.
-        expect(latest.locator(".fetch-words")).to_contain_text("2 searches, 3 new citations, 1 citation updated")
+        expect(latest.locator(".fetch-words")).to_contain_text(
+            "2 searches, 3 new citations, 1 citation updated")
         screenshot(page, "fetches.png")
         page.close()
 
