@@ -131,9 +131,14 @@ _UNDECIDED = """+c.is_deleted = 0
       AND NOT EXISTS (SELECT 1 FROM candidate_decisions d
                       WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)"""
 
+# Whether a match is still undecided reads two flags of its citation: through the
+# covering index of m012_search_lookups, not the row, which holds the abstract (on
+# the home page, every claim's matches are checked: 3.5 times faster at 200,000).
+_FLAGS_OF_CITATION = "citations c INDEXED BY idx_citations_search_facets"
+
 _NEW_SINCE = f"""
     SELECT 1 FROM claim_matches m
-    JOIN citations c ON c.pmid = m.pmid
+    JOIN {_FLAGS_OF_CITATION} ON c.pmid = m.pmid
     WHERE m.claim_id = cl.id AND m.found_at > {{since}} AND {_UNDECIDED}
 """
 
@@ -144,7 +149,7 @@ CREATE VIEW claim_candidate_arrivals AS
 SELECT cl.id AS claim_id, m.pmid, m.found_at
 FROM claims cl
 JOIN claim_matches m ON m.claim_id = cl.id
-JOIN citations c ON c.pmid = m.pmid
+JOIN {_FLAGS_OF_CITATION} ON c.pmid = m.pmid
 WHERE cl.archived_at IS NULL AND {_UNDECIDED}
 """
 
