@@ -23,6 +23,8 @@ so that checking a new batch costs the batch, not the database.
 from litref.evidence.claim_queries import HEADING_TAGS, TEXT_TAGS, fts_string
 
 STORE_FTS = "citations_fts"
+# Covering (pmid, year, study_design, ..., is_deleted): made by m012_search_lookups.
+CITATION_FACETS_INDEX = "idx_citations_search_facets"
 FTS_COLUMNS = {"ti": "title", "ab": "abstract"}  # the other text tags: title and abstract
 MATCHES_NOTHING = ("0", [])
 

@@ -31,6 +31,7 @@ reviewer's assessment when there is one, else what litref worked out from
 PubMed's indexing or from the title and abstract (evidence/grading.py).
 """
 
+from litref.db.query_sql import CITATION_FACETS_INDEX
 from litref.db.sql import quoted_list
 from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import designs, flags, page_states, stances
@@ -134,7 +135,7 @@ _UNDECIDED = """+c.is_deleted = 0
 # Whether a match is still undecided reads two flags of its citation: through the
 # covering index of m012_search_lookups, not the row, which holds the abstract (on
 # the home page, every claim's matches are checked: 3.5 times faster at 200,000).
-_FLAGS_OF_CITATION = "citations c INDEXED BY idx_citations_search_facets"
+_FLAGS_OF_CITATION = f"citations c INDEXED BY {CITATION_FACETS_INDEX}"
 
 _NEW_SINCE = f"""
     SELECT 1 FROM claim_matches m
