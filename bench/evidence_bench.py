@@ -27,6 +27,7 @@ about 20 minutes to build the first time).
 
 import argparse
 import gzip
+import io
 import re
 import subprocess
 import sys
@@ -253,12 +254,15 @@ def synthetic_batch(database, size):
     ).fetchall()
     articles = "".join(
         f"<PubmedArticle><MedlineCitation><PMID Version=\"1\">{first + n}</PMID><Article>"
+        "<Journal><JournalIssue><PubDate><Year>2026</Year></PubDate></JournalIssue>"
+        "<Title>Synthetic Journal</Title></Journal>"
         f"<ArticleTitle>Synthetic {_xml(title)}</ArticleTitle>"
         f"<Abstract><AbstractText>{_xml(abstract or '')}</AbstractText></Abstract></Article>"
         "</MedlineCitation></PubmedArticle>"
         for n, (title, abstract) in enumerate(titles)
     )
-    return list(pubmed_xml.parse(f"<PubmedArticleSet>{articles}</PubmedArticleSet>".encode(), "bench"))
+    return list(pubmed_xml.parse(io.BytesIO(f"<PubmedArticleSet>{articles}</PubmedArticleSet>".encode()),
+                                 "bench"))
 
 
 def _xml(text):

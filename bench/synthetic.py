@@ -27,10 +27,11 @@ import numpy as np
 from litref.db.database import open_db
 from litref.db.candidates import refresh_claims
 from litref.db.claims import save_claims
-from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.runs import save_searches
 from litref.evidence.claim_queries import claim_search
 from litref.evidence.grading import grade
+from litref.evidence.names import name_key
 from import_bench import PROJECT, WORK
 from litref import config
 from vocabulary import word_counts
@@ -245,6 +246,8 @@ def write_records(conn, chunk):
     with conn:
         conn.executemany(insert_sql("citations", CITATION_COLUMNS), chunk["citations"])
         for table, columns in CHILD_TABLES.items():
+            # The record's columns, then those litref derives as it writes (name_key).
+            columns = [*columns, *DERIVED_CHILD_COLUMNS.get(table, {})]
             conn.executemany(insert_sql(table, columns), chunk[table])
 
 
@@ -494,7 +497,8 @@ class RecordMaker:
         last, fore = self.names["last"].draw(count), self.names["fore"].draw(count)
         places = self.names["place"].draw(count)
         return [(pmid, i + 1, last[i], fore[i], fore[i][0], None, None, None,
-                 places[i] if self.random.random() < 0.5 else None) for i in range(count)]
+                 places[i] if self.random.random() < 0.5 else None, name_key(last[i]))
+                for i in range(count)]
 
     def _mesh(self, pmid, topics, types):
         """~10 MeSH rows: check tags, the topics' headings and general ones."""

@@ -4,10 +4,10 @@ A claim's query is evaluated against every stored citation, whatever brought
 it in (a saved search, another claim's search, an imported file), the way
 evidence/claim_queries.py explains: the subject (the query's first part) is
 required, and citations rank by the parts of the query they match, in the
-title (or MeSH) first, then by relevance. Every citation matching the whole
-query is kept; of those matching only some of it, the best ``NEAR_MATCHES_KEPT``
-(the ones a reviewer might still want, such as a record whose abstract is not
-stored).
+title (or MeSH) first, then the strongest design, then the newest (the view
+claim_candidates). Every citation matching the whole query is kept; of those
+matching only some of it, the best ``NEAR_MATCHES_KEPT`` (the ones a reviewer
+might still want, such as a record whose abstract is not stored).
 
 Keeping them current costs what changed, never the size of the database:
 
@@ -15,7 +15,7 @@ Keeping them current costs what changed, never the size of the database:
   candidates were worked out (``claims.candidates_query``): after
   ``litref claims``, and once after an upgrade;
 - ``refresh_for_citations`` evaluates every claim on a batch of citations
-  just stored, looking only at those rows.
+  just stored, through a full-text index of the batch alone.
 
 Each claim is worked out by reading first and written in a short transaction
 of its own (db/writing.py), so the write lock is held for one claim's rows at a
@@ -24,16 +24,17 @@ time.
 
 import json
 
-from litref.db.query_sql import condition
+from litref.db.query_sql import CITATION_FACETS_INDEX, STORE_FTS, condition
 from litref.db.writing import write_transaction
-from litref.evidence.claim_queries import excluded_parts, fts_string, query_parts, text_terms, why_found
+from litref.evidence.claim_queries import excluded_parts, query_parts, why_found
 from litref.evidence.pubmed_query import QuerySyntaxError, parse_query
+from litref.evidence.vocabularies import designs
 
 NEAR_MATCHES_KEPT = 100
-# Title words weigh three times abstract words in the relevance score.
-RELEVANCE = "bm25(citations_fts, 3.0, 1.0)"
-# The batch being looked at: a table of this connection alone (writing it takes no lock).
-SCOPE = "SELECT pmid FROM temp.candidate_scope"
+# A batch being looked at: a full-text index of its titles and abstracts, a table of
+# this connection alone (writing it takes no lock). Searching the store's own index
+# for a few rows costs as much as searching it all.
+BATCH_FTS = "temp.candidate_fts"
 PUBMED_FOUND_IT = "is among what PubMed finds for the claim's query"
 
 
@@ -42,7 +43,7 @@ def refresh_claims(db, *, now, claim_ids=None):
     returns {claim id: problem} for queries that cannot be read."""
     problems = {}
     for claim_id, query in _claims_to_refresh(db, claim_ids):
-        rows, parts_total, problem = _evaluate(db, claim_id, query, scope=None)
+        rows, parts_total, problem = _evaluate(db, claim_id, query, fts=STORE_FTS)
         if problem:
             problems[claim_id] = problem
         with write_transaction(db):
@@ -56,11 +57,13 @@ def refresh_for_citations(db, pmids, *, now):
     if not pmids:
         return
     with db.atomic():  # the temporary database only: the main one stays unlocked
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS candidate_scope (pmid INTEGER PRIMARY KEY)")
-        db.execute("DELETE FROM temp.candidate_scope")
-        db.conn.executemany("INSERT OR IGNORE INTO temp.candidate_scope VALUES (?)", [(p,) for p in pmids])
+        db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {BATCH_FTS} "
+                   "USING fts5(title, abstract, tokenize='porter')")  # as citations_fts
+        db.execute(f"DELETE FROM {BATCH_FTS}")
+        db.execute(f"INSERT INTO {BATCH_FTS} (rowid, title, abstract) SELECT pmid, title, abstract "
+                   "FROM citations WHERE pmid IN (SELECT value FROM json_each(?))", [json.dumps(list(pmids))])
     for claim_id, query in _active_claims(db):
-        rows, parts_total, _ = _evaluate(db, claim_id, query, scope=SCOPE)
+        rows, parts_total, _ = _evaluate(db, claim_id, query, fts=BATCH_FTS)
         with write_transaction(db):
             _merge_matches(db, claim_id, rows, parts_total, now)
 
@@ -78,63 +81,53 @@ def _active_claims(db):
     return db.execute("SELECT id, query FROM claims WHERE archived_at IS NULL ORDER BY position").fetchall()
 
 
-def _evaluate(db, claim_id, query, *, scope):
+def _evaluate(db, claim_id, query, *, fts):
     """(candidate rows, number of parts, problem); each row a dict of pmid, parts,
-    parts_in_title, relevance and found_by."""
+    parts_in_title and found_by."""
     try:
         tree = parse_query(query)
     except QuerySyntaxError as error:
         return [], 1, f"the query cannot be read: {error}"
     parts = query_parts(tree)
-    rows = _parts_matched(db, parts, excluded_parts(tree), scope)
+    rows = _parts_matched(db, parts, excluded_parts(tree), fts)
     for row in rows.values():
         row["found_by"] = why_found(row["parts"], row["parts_in_title"], len(parts))
-    _add_pubmed_hits(db, claim_id, rows, len(parts), scope)
-    _add_relevance(db, rows, text_terms(tree))
+    _add_pubmed_hits(db, claim_id, rows, len(parts), fts)
     return list(rows.values()), len(parts), None
 
 
-def _add_pubmed_hits(db, claim_id, rows, parts_total, scope):
+def _add_pubmed_hits(db, claim_id, rows, parts_total, fts):
     """What PubMed itself found for the claim's query is a whole match: PubMed reads
     the query more fully than the stored records allow (narrower MeSH headings)."""
-    within = f" AND pmid IN ({scope})" if scope else ""
+    within = f" AND pmid IN (SELECT rowid FROM {fts})" if fts != STORE_FTS else ""
     for (pmid,) in db.execute(f"SELECT pmid FROM search_hits WHERE search = ?{within}",
                               [f"claim-{claim_id}"]):
         row = rows.setdefault(pmid, {"pmid": pmid, "parts": parts_total, "parts_in_title": 0,
-                                     "relevance": 0.0, "found_by": None})
+                                     "design_rank": None, "year": None, "found_by": None})
         row["parts"] = parts_total
         row["found_by"] = "; ".join(filter(None, [row["found_by"], PUBMED_FOUND_IT]))
 
 
-def _parts_matched(db, parts, excluded, scope):
+def _parts_matched(db, parts, excluded, fts):
     """pmid → counts of the parts it matches, for the citations matching the first part
-    and none of the excluded ones (within ``scope`` when given)."""
-    columns = [condition(part, title_only=title_only, scope=scope)
+    and none of the excluded ones (those of the batch, when ``fts`` is a batch's)."""
+    columns = [condition(part, title_only=title_only, fts=fts)
                for part in parts for title_only in (False, True)]
-    where = [condition(parts[0], scope=scope)]
-    where += [(f"NOT {sql}", params) for sql, params in (condition(p, scope=scope) for p in excluded)]
-    if scope:
-        where.append((f"c.pmid IN ({scope})", []))
-    sql = (f"SELECT c.pmid, {', '.join(f'({sql})' for sql, _ in columns)} FROM citations c "
-           f"WHERE {' AND '.join(sql for sql, _ in where)}")
+    where = [condition(parts[0], fts=fts)]
+    where += [(f"NOT {sql}", params) for sql, params in (condition(p, fts=fts) for p in excluded)]
+    # A batch's rows drive the look-ups; over the store, the subject's rows do. Design
+    # and year come from a covering index: a citation's row holds its abstract, and
+    # reading tens of thousands of rows for two small columns doubled the cost.
+    citations = f"citations c INDEXED BY {CITATION_FACETS_INDEX}"
+    rows = citations if fts == STORE_FTS else f"{fts} b JOIN {citations} ON c.pmid = b.rowid"
+    sql = (f"SELECT c.pmid, c.study_design, c.year, {', '.join(f'({sql})' for sql, _ in columns)} "
+           f"FROM {rows} WHERE {' AND '.join(sql for sql, _ in where)}")
     params = [p for _, ps in columns + where for p in ps]
     return {
-        pmid: {"pmid": pmid, "parts": sum(flags[0::2]), "parts_in_title": sum(flags[1::2]),
-               "relevance": 0.0}
-        for pmid, *flags in db.execute(sql, params).fetchall()
+        pmid: {"pmid": pmid, "design_rank": designs.RANK.get(design), "year": year,
+               "parts": sum(flags[0::2]), "parts_in_title": sum(flags[1::2])}
+        for pmid, design, year, *flags in db.execute(sql, params).fetchall()
     }
-
-
-def _add_relevance(db, rows, terms):
-    if not rows or not terms:
-        return
-    match = " OR ".join(dict.fromkeys(fts_string(term).lower() for term in terms))
-    for pmid, score in db.execute(
-        f"SELECT rowid, {RELEVANCE} FROM citations_fts WHERE citations_fts MATCH ? "
-        "AND rowid IN (SELECT value FROM json_each(?))",
-        [match, json.dumps(list(rows))],
-    ):
-        rows[pmid]["relevance"] = score
 
 
 def _kept(rows, parts_total):
@@ -145,16 +138,16 @@ def _kept(rows, parts_total):
 
 
 def _order(row):
-    """Best first: parts named in the title or MeSH, then parts matched, then relevance."""
-    return -row["parts_in_title"], -row["parts"], row["relevance"]
+    """Best first, as claim_candidates ranks: parts named in the title or MeSH, parts
+    matched, the strongest design, the newest."""
+    return -row["parts_in_title"], -row["parts"], row["design_rank"] or 99, -(row["year"] or 0)
 
 
 UPSERT = """
-INSERT INTO claim_matches (claim_id, pmid, parts, parts_in_title, relevance, found_by, found_at)
-VALUES (:claim_id, :pmid, :parts, :parts_in_title, :relevance, :found_by, :now)
+INSERT INTO claim_matches (claim_id, pmid, parts, parts_in_title, found_by, found_at)
+VALUES (:claim_id, :pmid, :parts, :parts_in_title, :found_by, :now)
 ON CONFLICT (claim_id, pmid) DO UPDATE SET parts = excluded.parts,
-    parts_in_title = excluded.parts_in_title, relevance = excluded.relevance,
-    found_by = excluded.found_by
+    parts_in_title = excluded.parts_in_title, found_by = excluded.found_by
 """
 
 
@@ -171,14 +164,18 @@ def _merge_matches(db, claim_id, rows, total, now):
     """The batch's candidates in place of what the batch's citations were before, then
     the near matches trimmed back to the best NEAR_MATCHES_KEPT."""
     db.execute(
-        f"DELETE FROM claim_matches WHERE claim_id = ? AND pmid IN ({SCOPE}) "
+        f"DELETE FROM claim_matches WHERE claim_id = ? AND pmid IN (SELECT rowid FROM {BATCH_FTS}) "
         "AND pmid NOT IN (SELECT value FROM json_each(?))",
         [claim_id, json.dumps([row["pmid"] for row in rows])],
     )
     db.conn.executemany(UPSERT, [{**row, "claim_id": claim_id, "now": now} for row in rows])
+    if all(row["parts"] == total for row in rows):
+        return  # no new near match: nothing to trim
     db.execute(
         "DELETE FROM claim_matches WHERE claim_id = :claim_id AND parts < :total AND pmid NOT IN ("
-        "SELECT pmid FROM claim_matches WHERE claim_id = :claim_id AND parts < :total "
-        "ORDER BY parts_in_title DESC, parts DESC, relevance LIMIT :kept)",
+        "SELECT m.pmid FROM claim_matches m JOIN citations c ON c.pmid = m.pmid "
+        "WHERE m.claim_id = :claim_id AND m.parts < :total "
+        "ORDER BY m.parts_in_title DESC, m.parts DESC, coalesce(c.design_rank, 99), c.year DESC "
+        "LIMIT :kept)",
         {"claim_id": claim_id, "total": total, "kept": NEAR_MATCHES_KEPT},
     )

@@ -21,7 +21,7 @@ Flags only move forward with the record:
   seen: set here whenever a flag turns on, never when it stays on.
 """
 
-from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS
+from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import flags
 from litref.evidence.vocabularies.flags import NOTICE_FLAGS
@@ -53,10 +53,12 @@ def _upsert_citation_sql():
 
 
 UPSERT_CITATION = _upsert_citation_sql()
-INSERT_CHILD = {
-    table: f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    for table, columns in CHILD_TABLES.items()
-}
+
+
+def _insert_child(table):
+    """The INSERT of a child row: the record's columns, then those derived as it is written."""
+    columns = [*CHILD_TABLES[table], *DERIVED_CHILD_COLUMNS.get(table, {})]
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
 
 
 def save_records(db, items, *, source, now):
@@ -170,12 +172,13 @@ def _write_changed(db, records, stored, *, source, now):
     )
     for key, table in CHILD_KEYS.items():
         columns = list(CHILD_TABLES[table])
+        derived = list(DERIVED_CHILD_COLUMNS.get(table, {}).values())
         rows = [
-            [r["citation"]["pmid"], *(child[c] for c in columns[1:])]
+            [r["citation"]["pmid"], *(child[c] for c in columns[1:]), *(f(child) for f in derived)]
             for r in records
             for child in r[key]
         ]
-        db.conn.executemany(INSERT_CHILD[table], rows)
+        db.conn.executemany(_insert_child(table), rows)
 
 
 def _flags_from_elsewhere(db, pmids):

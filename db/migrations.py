@@ -19,7 +19,9 @@ from litref.db.curation import (
 )
 from litref.db.page_claims import CLAIM_LOG_SQL
 from litref.db.sql import quoted_list
+from litref.db.status_history import STATUS_HISTORY_SQL
 from litref.evidence.grading import grade, level_rows
+from litref.evidence.names import author_key, name_key
 from litref.evidence.text_grading import text_rule_rows
 from litref.evidence.vocabularies import flags, page_checks, page_states, stances
 
@@ -107,6 +109,11 @@ CHILD_TABLES = {
     "citation_databanks": {"pmid": int, "databank": str, "accession": str},
     "citation_links": {"pmid": int, "reftype": str, "target_pmid": int, "refsource": str},
 }
+
+
+# Columns litref derives from a child row as it writes it (db/citations.py), each
+# with the function that derives it; added by m012.
+DERIVED_CHILD_COLUMNS = {"citation_authors": {"name_key": author_key}}
 
 
 @migrations()
@@ -457,9 +464,7 @@ def m015b_candidates_from_claim_queries(db):
     db.execute("ALTER TABLE claims ADD COLUMN candidates_query TEXT")
     db.execute(CLAIM_MATCHES_SQL)
     db.execute("CREATE INDEX idx_claim_matches_pmid ON claim_matches (pmid)")
-    # A claim's candidates in rank order, and its candidates that arrived since a date.
-    db.execute("CREATE INDEX idx_claim_matches_rank ON claim_matches "
-               "(claim_id, parts_in_title DESC, parts DESC, relevance)")
+    # A claim's candidates that arrived since a date (new since its review).
     db.execute("CREATE INDEX idx_claim_matches_found ON claim_matches (claim_id, found_at)")
 
 
@@ -468,7 +473,6 @@ CLAIM_MATCHES_SQL = """CREATE TABLE claim_matches (
     pmid INTEGER NOT NULL,
     parts INTEGER NOT NULL,
     parts_in_title INTEGER NOT NULL,
-    relevance REAL NOT NULL,
     found_by TEXT NOT NULL,
     found_at TEXT NOT NULL,
     PRIMARY KEY (claim_id, pmid)
@@ -496,3 +500,42 @@ def m015c_grades_from_title_and_abstract(db):
     db["evidence_levels"].insert_all(level_rows())
     _classify_stored_citations(db, columns=tuple(LEVEL_COLUMNS) + tuple(GRADE_SOURCE_COLUMNS))
 
+
+@migrations()
+def m012_search_lookups(db):
+    """What PubMed users type, found by index at 1,000,000 citations: an author by
+    surname whatever its case and accents (citation_authors.name_key, see
+    evidence/names.py), a journal by its title or abbreviation, a DOI or PMC id,
+    and a MeSH heading, all without regard to case (web/literature.py)."""
+    db["citation_authors"].add_column("name_key", str)
+    db.conn.create_function("litref_name_key", 1, name_key, deterministic=True)
+    db.execute("UPDATE citation_authors "
+               "SET name_key = litref_name_key(coalesce(nullif(last_name, ''), collective_name))")
+    for statement in SEARCH_LOOKUP_INDEXES:
+        db.execute(statement)
+
+
+SEARCH_LOOKUP_INDEXES = [
+    # Covering: the PMIDs of an author or a heading without reading the rows.
+    "CREATE INDEX idx_citation_authors_name_key ON citation_authors (name_key, initials, pmid)",
+    "CREATE INDEX idx_citation_mesh_descriptor_nocase "
+    "ON citation_mesh (descriptor COLLATE NOCASE, major, pmid)",
+    "CREATE INDEX idx_citations_journal_nocase ON citations (journal COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_journal_iso_nocase ON citations (journal_iso COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_doi_nocase ON citations (doi COLLATE NOCASE)",
+    "CREATE INDEX idx_citations_pmcid ON citations (pmcid)",
+    "CREATE INDEX idx_citations_has_expression_of_concern ON citations (has_expression_of_concern)",
+    # What the search page counts, by PMID: a citation's row holds its abstract, and
+    # reading year or journal from it means reading past the abstract (bench/README.md).
+    "CREATE INDEX idx_citations_search_facets ON citations "
+    "(pmid, year, study_design, subjects, journal, is_retracted, has_expression_of_concern, is_deleted)",
+]
+
+
+@migrations()
+def m012b_status_history(db):
+    """Each claim's status over time, for "What changed" (db/status_history.py):
+    written after every fetch, import and claims load, and by triggers when staff
+    change the curation."""
+    for statement in STATUS_HISTORY_SQL:
+        db.execute(statement)

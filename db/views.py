@@ -31,6 +31,7 @@ reviewer's assessment when there is one, else what litref worked out from
 PubMed's indexing or from the title and abstract (evidence/grading.py).
 """
 
+from litref.db.query_sql import CITATION_FACETS_INDEX
 from litref.db.sql import quoted_list
 from litref.db.writing import write_transaction
 from litref.evidence.vocabularies import designs, flags, page_states, stances
@@ -45,57 +46,71 @@ def _design_rank(expression):
     return f"CASE {expression} {whens} END"
 
 
-# Each citation's grade: a reviewer's assessment outranks the automatic one, field by field.
+def _grade(c="c", a="a"):
+    """A citation's grade as SQL expressions by column: the reviewer's assessment (``a``,
+    citation_assessments) outranks the automatic grade (``c``, citations), field by field."""
+    design = f"coalesce({a}.study_design, {c}.study_design)"
+    return {
+        "study_design": design,
+        "design_rank": _design_rank(design),
+        "design_source": f"CASE WHEN {a}.study_design IS NOT NULL THEN 'reviewer' ELSE {c}.design_source END",
+        "design_words": f"CASE WHEN {a}.study_design IS NOT NULL THEN {a}.detail ELSE {c}.design_words END",
+        "subjects": f"coalesce({a}.subjects, {c}.subjects)",
+        "subjects_source": f"CASE WHEN {a}.subjects IS NOT NULL THEN 'reviewer' ELSE {c}.subjects_source END",
+        "subjects_words": f"CASE WHEN {a}.subjects IS NOT NULL THEN {a}.detail ELSE {c}.subjects_words END",
+    }
+
+
+GRADE = _grade()
+GRADE_COLUMNS = ",\n    ".join(f"{expression} AS {column}" for column, expression in GRADE.items())
+
+
 CITATION_GRADES = f"""
 CREATE VIEW citation_grades AS
 SELECT c.pmid,
-    coalesce(a.study_design, c.study_design) AS study_design,
-    {_design_rank("coalesce(a.study_design, c.study_design)")} AS design_rank,
-    CASE WHEN a.study_design IS NOT NULL THEN 'reviewer' ELSE c.design_source END AS design_source,
-    CASE WHEN a.study_design IS NOT NULL THEN a.detail ELSE c.design_words END AS design_words,
-    coalesce(a.subjects, c.subjects) AS subjects,
-    CASE WHEN a.subjects IS NOT NULL THEN 'reviewer' ELSE c.subjects_source END AS subjects_source,
-    CASE WHEN a.subjects IS NOT NULL THEN a.detail ELSE c.subjects_words END AS subjects_words,
+    {GRADE_COLUMNS},
     a.reviewer AS assessed_by, a.assessed_at, coalesce(a.is_sample, 0) AS assessment_is_sample
 FROM citations c
 LEFT JOIN citation_assessments a ON a.pmid = c.pmid
 """
 
 # A curated PMID not stored is flagged deleted when PubMed's deletion of it was seen
-# (citation_deletions); flagged_at is when its newest flag was first seen.
+# (citation_deletions); flagged_at is when its newest flag was first seen. The grade is
+# read here from its two tables, not through citation_grades: SQLite cannot look a
+# view with a join inside up by PMID on the right of a LEFT JOIN, and would build the
+# grade of every stored citation first (seconds at 200,000 citations).
 CLAIM_EVIDENCE_DETAIL = f"""
 CREATE VIEW claim_evidence_detail AS
 SELECT
     e.claim_id, e.pmid, e.stance, e.note, e.reviewer, e.reviewed_at, e.is_sample,
     c.title, c.authors, c.journal, c.year, c.doi, c.pmcid,
-    g.study_design, g.design_rank, g.subjects, g.design_source, g.design_words,
-    g.subjects_source, g.subjects_words,
+    {GRADE_COLUMNS},
     c.is_retracted, c.has_expression_of_concern,
     coalesce(c.is_deleted, gone.pmid IS NOT NULL) AS is_deleted,
     c.pmid IS NULL AS is_missing,
     coalesce({" OR ".join("c." + column for column in flags.COLUMNS)}, gone.pmid IS NOT NULL)
         AS is_flagged,
-    coalesce(g.subjects = 'humans' AND g.study_design IN {STRONG_DESIGNS_SQL}, 0) AS is_strong_human,
+    coalesce({GRADE["subjects"]} = 'humans' AND {GRADE["study_design"]} IN {STRONG_DESIGNS_SQL}, 0)
+        AS is_strong_human,
     coalesce(c.flagged_at, gone.first_seen) AS flagged_at
 FROM claim_evidence e
 LEFT JOIN citations c ON c.pmid = e.pmid
-LEFT JOIN citation_grades g ON g.pmid = e.pmid
+LEFT JOIN citation_assessments a ON a.pmid = e.pmid
 LEFT JOIN citation_deletions gone ON gone.pmid = e.pmid
 """
 
 # A claim's candidates (claim_matches, db/candidates.py) that a reviewer has still to
 # decide on, best first: those whose title (or MeSH) names more parts of the claim's
-# query, then more parts anywhere, then the strongest design, then the best word
-# match. Not linked, not marked not relevant, and evidence at all.
+# query, then more parts anywhere, then the strongest design, then the newest. Not linked, not marked not relevant, and evidence at all.
 # "+" keeps SQLite from reading all of citations through the is_deleted index (the
 # database has no statistics, so the planner would take is_deleted = 0 as selective).
 CLAIM_CANDIDATES = """
 CREATE VIEW claim_candidates AS
 SELECT m.claim_id, m.pmid,
     row_number() OVER (PARTITION BY m.claim_id
-                       ORDER BY m.parts_in_title DESC, m.parts DESC, g.design_rank, m.relevance, m.pmid)
+                       ORDER BY m.parts_in_title DESC, m.parts DESC, g.design_rank, c.year DESC, m.pmid)
         AS rank,
-    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title, m.relevance,
+    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title,
     c.title, c.authors, c.journal, c.year, g.study_design, g.design_rank, g.subjects,
     g.design_source, g.design_words, g.subjects_source, g.subjects_words,
     c.is_retracted, c.has_expression_of_concern
@@ -109,14 +124,34 @@ WHERE cl.archived_at IS NULL AND +c.is_deleted = 0 AND g.study_design != 'notice
 """
 
 # A claim's undecided candidates found after a date (:since): the new work for reviewers.
-_NEW_SINCE = """
-    SELECT 1 FROM claim_matches m
-    JOIN citations c ON c.pmid = m.pmid
-    WHERE m.claim_id = cl.id AND m.found_at > {since} AND +c.is_deleted = 0
+# A match m (with its citation c) still to be decided on: evidence at all, not linked,
+# not marked not relevant.
+_UNDECIDED = """+c.is_deleted = 0
       AND c.study_design != 'notice'
       AND NOT EXISTS (SELECT 1 FROM claim_evidence e WHERE e.claim_id = m.claim_id AND e.pmid = m.pmid)
       AND NOT EXISTS (SELECT 1 FROM candidate_decisions d
-                      WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)
+                      WHERE d.claim_id = m.claim_id AND d.pmid = m.pmid)"""
+
+# Whether a match is still undecided reads two flags of its citation: through the
+# covering index of m012_search_lookups, not the row, which holds the abstract (on
+# the home page, every claim's matches are checked: 3.5 times faster at 200,000).
+_FLAGS_OF_CITATION = f"citations c INDEXED BY {CITATION_FACETS_INDEX}"
+
+_NEW_SINCE = f"""
+    SELECT 1 FROM claim_matches m
+    JOIN {_FLAGS_OF_CITATION} ON c.pmid = m.pmid
+    WHERE m.claim_id = cl.id AND m.found_at > {{since}} AND {_UNDECIDED}
+"""
+
+# When each undecided candidate arrived, by claim: "What changed" counts a period's
+# new candidates per claim from it (web/changes.py), by index (claim_id, found_at).
+CLAIM_CANDIDATE_ARRIVALS = f"""
+CREATE VIEW claim_candidate_arrivals AS
+SELECT cl.id AS claim_id, m.pmid, m.found_at
+FROM claims cl
+JOIN claim_matches m ON m.claim_id = cl.id
+JOIN {_FLAGS_OF_CITATION} ON c.pmid = m.pmid
+WHERE cl.archived_at IS NULL AND {_UNDECIDED}
 """
 
 CLAIM_STATUS = f"""
@@ -268,6 +303,7 @@ VIEWS = {
     "citation_grades": CITATION_GRADES,
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
     "claim_candidates": CLAIM_CANDIDATES,
+    "claim_candidate_arrivals": CLAIM_CANDIDATE_ARRIVALS,
     "claim_status": CLAIM_STATUS,
     "claim_page_status": CLAIM_PAGE_STATUS,
     "unclaimed_statements": UNCLAIMED_STATEMENTS,

@@ -10,10 +10,9 @@ it in (db/candidates.py):
   others, the population, intervention or outcome it makes a statement about;
 - a citation is a candidate when it matches the subject; it ranks by how many
   parts it matches, counting first the parts its title (or its MeSH headings
-  and publication types) names, then those its abstract only mentions, then by
-  how well its words match the query's words (bm25). A record that PubMed has
-  not indexed yet, or one whose abstract is not stored, still competes on its
-  title.
+  and publication types) names, then those its abstract only mentions. A
+  record that PubMed has not indexed yet, or one whose abstract is not stored,
+  still competes on its title.
 """
 
 from litref.evidence.pubmed_query import ERROR, check_report
@@ -47,17 +46,6 @@ def excluded_parts(tree):
         return [part for item in tree["items"] for part in excluded_parts(item)]
     if tree.get("op") == "NOT":
         return excluded_parts(tree["items"][0]) + tree["items"][1:]
-    return []
-
-
-def text_terms(tree):
-    """The terms of a query that are words to look for in titles and abstracts
-    (MeSH headings count by their own words): what the relevance score ranks by."""
-    if "op" in tree:
-        kept = tree["items"][:1] if tree["op"] == "NOT" else tree["items"]
-        return [term for item in kept for term in text_terms(item)]
-    if tree.get("tag") in TEXT_TAGS or tree.get("tag") in HEADING_TAGS:
-        return [tree]
     return []
 
 

@@ -739,21 +739,9 @@ def _alternatives(pattern):
 
 def _split_top(pattern):
     """The top-level alternatives of a pattern ("|" outside groups and classes)."""
-    parts, depth, start, escaped, in_class = [], 0, 0, False, False
-    for position, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
+    parts, start = [], 0
+    for position, char, depth in _syntax(pattern):
+        if char == "|" and depth == 0:
             parts.append(pattern[start:position])
             start = position + 1
     parts.append(pattern[start:])
@@ -762,6 +750,15 @@ def _split_top(pattern):
 
 def _group_end(pattern):
     """Where the group opening at the start of ``pattern`` closes."""
+    for position, char, depth in _syntax(pattern):
+        if char == ")" and depth == 1:
+            return position
+    return -1
+
+
+def _syntax(pattern):
+    """(position, character, group depth before it) for each character of a pattern
+    that is neither escaped nor inside a character class."""
     depth, escaped, in_class = 0, False, False
     for position, char in enumerate(pattern):
         if escaped:
@@ -772,13 +769,9 @@ def _group_end(pattern):
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return position
-    return -1
+        else:
+            yield position, char, depth
+            depth += {"(": 1, ")": -1}.get(char, 0)
 
 
 @lru_cache(maxsize=None)

@@ -72,6 +72,33 @@ def site(site_db):
     site.close()
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, driven by Playwright (tests/browser.py)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert CHROMIUM.exists(), "Debian's chromium is missing: run `make test` (it installs it)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """A real `litref serve` of the demo alone (what `make demo` serves), with the staff
+    account of tests/browser.py; yields its URL."""
+    from litref.demo import build_demo
+    from tests.browser import serving_with_staff
+
+    db_path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(db_path)
+    with serving_with_staff(db_path) as base:
+        yield base
+
+
 @pytest.fixture(autouse=True)
 def restore_process_wide_state(monkeypatch):
     """fetch.eutils.configure sets Bio.Entrez and urllib state for the whole process:

@@ -152,7 +152,17 @@ def link(database, pmid, stance, claim_id="msc-cures", reviewed_at=REVIEWED):
             "VALUES (?, ?, ?, 'test note', 'staff@example.org', ?)",
             [claim_id, pmid, stance, reviewed_at],
         )
+
+
 LITREF = Path(sys.executable).parent / "litref"
+# Text a visitor may type in a search box, every awkward kind.
+HOSTILE = [
+    "", " ", '"', '""', '"""', "'", "lupus\"", '"lupus', "stem-cell", "-", "--", "(", ")", "((lupus",
+    "*", "**", "lupus*", "*lupus", "^", "+", "NOT", "AND OR NOT", "OR lupus OR", "NEAR(", "NEAR(a b, 2)",
+    "title:lupus", "{title}: x", "a:b:c", "[", "%", "_", "\\", "\\\"", ";", "'; DROP TABLE citations; --",
+    "\x00", "\x1b[31m", "mésenchymal", "Müller", "中文", "🙂", "\u200b", "\ue000", "\ue001",
+    "<script>alert(1)</script>", "lupus " * 200, "a" * 5000,
+]
 
 
 def free_port():

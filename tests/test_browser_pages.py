@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.test_browser import ARTIFACTS, browser, screenshot, server, sign_in  # noqa: F401 (fixtures)
+from tests.browser import ARTIFACTS, screenshot, signed_in
 
 BOON = "stem-cell-boon-for-lupus"
 THERAPY = "stem-cell-therapy-for-lupus"
@@ -20,9 +20,9 @@ CLAIM = "lupus-us-prevalence"
 TRANSFUSION = "Stem cell therapy involves transfusing the cells into the systems of people with lupus."
 
 
-def test_home_page_shows_each_website_page_with_its_claims_by_status(server, browser):
+def test_home_page_shows_each_website_page_with_its_claims_by_status(demo_server, browser):
     page = browser.new_page(viewport={"width": 1100, "height": 900})
-    page.goto(server + "/")
+    page.goto(demo_server + "/")
     boon = page.locator(f"#page-{BOON}")
     expect(boon.locator("h3")).to_have_text(
         "Stem Cell Therapy: Why It's a Boon for Patients Suffering from Lupus")
@@ -34,37 +34,35 @@ def test_home_page_shows_each_website_page_with_its_claims_by_status(server, bro
     expect(contradicted.locator(f'a[href="/claim/{CLAIM}"]')).to_be_visible()
     screenshot(page, "home-pages.png")
     boon.locator("h3 a").click()
-    expect(page).to_have_url(f"{server}/page/{BOON}")
+    expect(page).to_have_url(f"{demo_server}/page/{BOON}")
     page.close()
 
 
-def test_a_reviewer_makes_an_unclaimed_statement_a_claim(server, browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    sign_in(page, server)
-    page.goto(f"{server}/page/{BOON}")
-    expect(page.locator("ol.page-claims > li")).to_have_count(35)
-    expect(page.locator("ol.page-claims > li").first).to_contain_text("1.5 million Americans")
-    statement = page.locator("li.statement", has_text=TRANSFUSION)
-    statement.locator("summary", has_text="Make it a claim").click()
-    form = statement.locator("form.claim-form")
-    form.locator("input[name=claim_id]").fill("stem-cell-transfusion")
-    form.locator("textarea[name=query]").fill('"Stem Cells"[Mesh] AND lupus[tiab]')
-    form.locator("button[type=submit]").click()
-    expect(page).to_have_url(f"{server}/page/{BOON}#claim-stem-cell-transfusion")
-    expect(page.locator(".message-info")).to_contain_text("Claim added")
-    added = page.locator("#claim-stem-cell-transfusion")
-    expect(added).to_contain_text("Not yet in claims.yml")
-    expect(page.locator("li.statement", has_text=TRANSFUSION)).to_have_count(0)
-    expect(page.locator("#history + ul.history")).to_contain_text("alice added the claim stem-cell-transfusion")
-    page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=str(ARTIFACTS / "page-view.png"))  # the top of a long page
-    context.close()
+def test_a_reviewer_makes_an_unclaimed_statement_a_claim(demo_server, browser):
+    with signed_in(browser, demo_server, viewport={"width": 1100, "height": 900}) as page:
+        page.goto(f"{demo_server}/page/{BOON}")
+        expect(page.locator("ol.page-claims > li")).to_have_count(35)
+        expect(page.locator("ol.page-claims > li").first).to_contain_text("1.5 million Americans")
+        statement = page.locator("li.statement", has_text=TRANSFUSION)
+        statement.locator("summary", has_text="Make it a claim").click()
+        form = statement.locator("form.claim-form")
+        form.locator("input[name=claim_id]").fill("stem-cell-transfusion")
+        form.locator("textarea[name=query]").fill('"Stem Cells"[Mesh] AND lupus[tiab]')
+        form.locator("button[type=submit]").click()
+        expect(page).to_have_url(f"{demo_server}/page/{BOON}#claim-stem-cell-transfusion")
+        expect(page.locator(".message-info")).to_contain_text("Claim added")
+        added = page.locator("#claim-stem-cell-transfusion")
+        expect(added).to_contain_text("Not yet in claims.yml")
+        expect(page.locator("li.statement", has_text=TRANSFUSION)).to_have_count(0)
+        expect(page.locator("#history + ul.history")).to_contain_text(
+            "alice added the claim stem-cell-transfusion")
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(ARTIFACTS / "page-view.png"))  # the top of a long page
 
 
-def test_the_evidence_map_fits_a_phone_and_leads_to_the_evidence(server, browser):
+def test_the_evidence_map_fits_a_phone_and_leads_to_the_evidence(demo_server, browser):
     page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(f"{server}/page/{BOON}#map")
+    page.goto(f"{demo_server}/page/{BOON}#map")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     figure = page.locator("figure.evidence-map-figure")
@@ -80,9 +78,9 @@ def test_the_evidence_map_fits_a_phone_and_leads_to_the_evidence(server, browser
     page.close()
 
 
-def test_the_evidence_report_prints_to_a_clean_dated_pdf(server, browser):
+def test_the_evidence_report_prints_to_a_clean_dated_pdf(demo_server, browser):
     page = browser.new_page(viewport={"width": 1000, "height": 1200})
-    page.goto(f"{server}/page/{THERAPY}/report")
+    page.goto(f"{demo_server}/page/{THERAPY}/report")
     expect(page.locator("h1")).to_have_text("Stem Cell Therapy for Lupus")
     page.screenshot(path=str(ARTIFACTS / "report.png"))
     pdf = ARTIFACTS / "report.pdf"

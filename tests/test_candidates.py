@@ -109,12 +109,12 @@ def test_editing_a_claim_works_out_that_claim_alone(database):
     store(database, article(99000709, title="Synthetic stem cells cure lupus"),
           article(99000721, title="Synthetic cartilage regrowth"))
     with database.atomic():  # a mark that a refresh of msc-cartilage would wipe out
-        database.execute("UPDATE claim_matches SET relevance = 99 WHERE claim_id = 'msc-cartilage'")
+        database.execute("UPDATE claim_matches SET found_by = 'mark' WHERE claim_id = 'msc-cartilage'")
     save_claims(database, [{**CLAIM, "query": "lupus[tiab]"}, OTHER], now=LATER)
     assert refresh_claims(database, now=LATER) == {}
     assert pmids(database) == [99000709]
     assert [r[0] for r in database.execute(
-        "SELECT relevance FROM claim_matches WHERE claim_id = 'msc-cartilage'")] == [99]
+        "SELECT found_by FROM claim_matches WHERE claim_id = 'msc-cartilage'")] == ["mark"]
 
 
 def test_a_query_that_cannot_be_read_is_reported_not_raised(database):

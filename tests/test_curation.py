@@ -1,8 +1,10 @@
 """Curation in the browser: who may write, CSRF, what is refused (writing nothing),
 what a change records, and signing in with a password hash from the environment."""
 
+import html
 import os
 import re
+import sqlite3
 
 import pytest
 import sqlite_utils
@@ -13,6 +15,8 @@ from tests.web_site import (
     ATTACK, CDC_META_ANALYSIS, CONTRADICTED_CLAIM, UNLINKED_CLAIM, card,
     copy_site,
 )
+from litref.web import app
+from litref.web.pages import BUSY_MESSAGE
 from litref.web.signin import HASH_VARIABLE_PREFIX, accounts
 
 CANDIDATE = 28840094  # a candidate of the contradicted claim, not yet linked to it
@@ -61,7 +65,12 @@ def test_signed_in_staff_see_the_curation_forms(site):
     assert f'name="pmid" value="{CANDIDATE}"' in candidate
     evidence_card = card(html, f"evidence-{CDC_META_ANALYSIS}")
     assert "/demo/change_stance?" in evidence_card and "/demo/remove_link?" in evidence_card
-    assert 'option value="contradicts" selected' in evidence_card
+    # One click per stance; the current one is pressed, and the note goes along unchanged.
+    assert 'value="contradicts" class="stance-contradicts"\n      aria-pressed="true" disabled' in evidence_card
+    assert 'name="stance" value="supports" class="stance-supports"\n      aria-pressed="false"' in evidence_card
+    hidden_note = evidence_card[evidence_card.index('<input type="hidden" name="note" value="'):]
+    assert "the often quoted 1.5 million" in hidden_note.split(">")[0]
+    assert '<textarea name="note" rows="4">' in evidence_card  # the note's own form
     assert "Yes, remove the link" in evidence_card
     assert 'id="link-any"' in html
     assert '<script src="/litref/curation.js" defer></script>' in html
@@ -222,6 +231,31 @@ def test_a_refusal_without_javascript_shows_its_message_on_the_claim_page(site):
     messages = {"ds_messages": response.cookies["ds_messages"]}
     page = site.get(f"/claim/{CONTRADICTED_CLAIM}", {**cookies, **messages}).text
     assert '<p class="message-error">That PMID is not in the database' in page
+
+
+def test_a_write_that_finds_the_database_busy_says_so_in_words_on_any_page(
+        site_db, tmp_path, monkeypatch):
+    """Another program holding the write lock past the staff's wait: nothing saved, and
+    the page says why in plain words, not SQLite's "database is locked"."""
+    monkeypatch.setattr(app, "STAFF_WRITE_WAIT_MS", 100)
+    busy_site = copy_site(site_db, tmp_path)
+    cookies, token = busy_site.staff()
+    before = curation_state(busy_site)
+    holder = sqlite3.connect(busy_site.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = busy_site.post(f"/demo/link_citation?claim_id={CONTRADICTED_CLAIM}",
+                                  {**LINK, "csrftoken": token}, cookies)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    messages = {"ds_messages": response.cookies["ds_messages"]}
+    for path in (f"/claim/{CONTRADICTED_CLAIM}", "/review"):
+        page = busy_site.get(path, {**cookies, **messages}).text
+        assert f'<p class="message-error">{html.escape(BUSY_MESSAGE, quote=True)}' in page, path
+        assert "database is locked" not in page
+    assert curation_state(busy_site) == before
+    busy_site.close()
 
 
 def test_scripts_and_the_loader_may_still_link_pmids_not_yet_fetched(site):

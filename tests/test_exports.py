@@ -259,6 +259,57 @@ def test_export_links_show_only_where_there_is_a_pmid(site):
     assert response.status_code == 400 and "pmid column" in response.text
 
 
+UNCURATED_CLAIM = "lupus-malar-rash"  # no sample links
+
+
+def test_an_empty_list_offers_no_export_and_an_export_of_it_says_why(site):
+    assert ".bib" not in site.get(f"/demo/evidence_for_claim?claim_id={UNCURATED_CLAIM}").text
+    assert ".bib" not in site.get("/demo/citations?pmid=1").text
+    for extension in ("bib", "ris", "csljson", "vancouver", "vancouver_html"):
+        response = site.get(f"/demo/evidence_for_claim.{extension}?claim_id={UNCURATED_CLAIM}")
+        assert response.status_code == 404 and response.text.startswith("Nothing to export"), extension
+        assert "content-disposition" not in response.headers  # a message on screen, not a file
+
+
+def test_the_claim_page_links_exports_only_when_there_is_evidence(site):
+    assert "evidence_for_claim.bib" not in site.get(f"/claim/{UNCURATED_CLAIM}").text
+    assert "Nothing to export yet" in site.get(f"/claim/{UNCURATED_CLAIM}").text
+    assert f"evidence_for_claim.bib?claim_id={CONTRADICTED_CLAIM}" in site.get(f"/claim/{CONTRADICTED_CLAIM}").text
+
+
+def test_a_claims_exports_carry_the_staffs_stance_and_note(site, site_db):
+    with sqlite3.connect(site_db) as conn:
+        note, reviewer = conn.execute(
+            "SELECT note, reviewer FROM claim_evidence WHERE claim_id = ? AND pmid = 33474834",
+            [CONTRADICTED_CLAIM]).fetchone()
+    staff = "Clinic staff's stance: Contradicts"
+    path = f"/demo/evidence_for_claim.{{}}?claim_id={CONTRADICTED_CLAIM}"
+    ris = {int(entry["accession_number"]): entry for entry in rispy.loads(export(site, path.format("ris")))}
+    assert any(n.startswith(f"{staff} ({reviewer}, ") and note[:60] in n for n in ris[33474834]["notes"])
+    bib = parse_bibtex(export(site, path.format("bib")))
+    assert bib["pmid33474834"]["note"].startswith(f"{staff} ({reviewer}, ")
+    csl = {item["PMID"]: item for item in json.loads(export(site, path.format("csljson")))}
+    assert csl["33474834"]["note"].startswith(staff) and note[:60] in csl["33474834"]["note"]
+    # The list pasted under the website's text never carries the clinic's internal notes.
+    assert "Clinic staff" not in export(site, path.format("vancouver"))
+    # Nor does a reference exported from the table, where no stance is in the list.
+    assert "Clinic staff" not in export(site, "/demo/citations/33474834.ris")
+
+
+def test_one_citation_is_exported_from_its_page(site):
+    html = site.get(f"/citation/{DENG_RCT}").text
+    for extension in ("bib", "ris", "csljson", "vancouver"):
+        assert f'href="/demo/citations/{DENG_RCT}.{extension}"' in html
+    assert export(site, f"/demo/citations/{DENG_RCT}.vancouver").startswith("1. Deng D, Zhang P")
+
+
+def test_the_html_reference_list_keeps_title_formatting_and_stays_safe(site):
+    html = site.get("/demo/citations/99000002.vancouver_html").text
+    assert "Synthetic record: p<sub>trend</sub> &lt;0.01 in <i>ex vivo</i> cells." in html
+    attack = site.get("/demo/citations/99000900.vancouver_html").text
+    assert "<script" not in attack and "&lt;script&gt;" in attack
+
+
 def test_whole_table_export_has_every_row_of_the_list_in_its_order(site, site_db):
     connection = sqlite3.connect(site_db)
     newest_first = [row[0] for row in connection.execute(

@@ -1,27 +1,24 @@
-"""Atom feeds (datasette-atom over the feed_* canned queries): new citations per saved
-search and new evidence per claim, read back with feedparser, and safe to render."""
+"""Atom feeds (web/feeds.py over the feed_* canned queries): new citations per saved
+search and new evidence per claim, read back with feedparser, valid Atom (RFC 4287:
+an author, a real updated date, a title naming what the feed follows), served as
+application/atom+xml, and safe to render."""
 
 import xml.etree.ElementTree as ElementTree
 
 import feedparser
 import pytest
 
-from litref.db.database import open_db
 from tests.web_fetches import (
-    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, add_fetch_history,
+    BROKEN_SEARCH, FLAGGED_LATER, NEW_PMIDS, SEARCH, SEEN_BEFORE, build_fetched_site_db,
 )
-from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
+from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    path = build_site_db(tmp_path_factory.mktemp("feeds") / "demo.db")
-    database = open_db(path)
-    add_fetch_history(database)
-    database.close()
-    site = Site(path)
+    site = Site(build_fetched_site_db(tmp_path_factory.mktemp("feeds") / "demo.db"))
     yield site
     site.close()
 
@@ -29,7 +26,7 @@ def site(tmp_path_factory):
 def feed(site, path):
     response = site.get(path)
     assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == "application/xml; charset=utf-8"
+    assert response.headers["content-type"] == "application/atom+xml; charset=utf-8"
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo, parsed.bozo_exception
     return parsed, ElementTree.fromstring(response.content)
@@ -41,7 +38,8 @@ def pubmed(pmid):
 
 def test_search_feed_lists_what_the_search_found_newest_first(site):
     parsed, _ = feed(site, f"/demo/feed_search.atom?search={SEARCH}")
-    assert parsed.feed.title == "New citations found by a saved search"
+    assert parsed.feed.title == f"litref: new citations found by the saved search “{SEARCH}”"
+    assert parsed.feed.subtitle == "Synthetic saved search"
     ids = [entry.id for entry in parsed.entries]
     # 2099: the new ones and the attack record (found that day); 2098: the earlier two.
     assert ids == [pubmed(p) for p in (*sorted(NEW_PMIDS, reverse=True), ATTACK_PMID, FLAGGED_LATER, SEEN_BEFORE)]
@@ -81,8 +79,29 @@ def test_curated_evidence_of_the_demo_claim_is_in_its_feed(site):
     ("/demo/feed_search.atom?search=", "No saved search chosen: add ?search=<name> to the address"),
 ])
 def test_a_feed_with_nothing_yet_says_why_instead_of_failing(site, path, title):
-    parsed, _ = feed(site, path)
+    parsed, root = feed(site, path)
     assert [entry.title for entry in parsed.entries] == [title]
+    # A real date: when the search or claim was set up, else now; never a made-up 2000-01-01.
+    assert parsed.feed.updated == parsed.entries[0].updated
+    assert not parsed.feed.updated.startswith("2000")
+    assert root.find(f"{ATOM}author/{ATOM}name").text
+
+
+def test_every_feed_has_an_author_a_self_link_and_a_title_naming_what_it_follows(site):
+    claim_text = "Over time, lupus causes damage to your joints, kidneys, heart, lungs, skin, and blood."
+    for path, title in [
+        (f"/demo/feed_search.atom?search={SEARCH}", f"litref: new citations found by the saved search “{SEARCH}”"),
+        (f"/demo/feed_claim.atom?claim_id={UNLINKED_CLAIM}", f"litref: evidence for the claim “{claim_text}”"),
+    ]:
+        parsed, root = feed(site, path)
+        assert parsed.feed.title == title
+        assert root.find(f"{ATOM}author/{ATOM}name").text == "litref, the clinic's evidence tracker"
+        links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+        assert links["self"] == "http://localhost" + path
+        assert parsed.feed.updated == max(entry.updated for entry in parsed.entries)
+    _, root = feed(site, f"/demo/feed_claim.atom?claim_id={UNLINKED_CLAIM}")
+    links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
+    assert links["alternate"] == f"http://localhost/claim/{UNLINKED_CLAIM}"
 
 
 def test_record_markup_in_feeds_stays_text(site):

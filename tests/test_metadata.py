@@ -13,6 +13,7 @@ from tests.web_fetches import (
     add_fetch_history,
 )
 from tests.web_site import ATTACK_PMID, CONTRADICTED_CLAIM, UNLINKED_CLAIM, Site, build_site_db
+from tests.helpers import HOSTILE
 from litref.web.app import METADATA
 from litref.web.fts import MARK_END, MARK_START, fts_words, marked_html
 
@@ -25,13 +26,6 @@ INTERNAL_TABLES = {"_sqlite_migrations", "citations_fts", "citations_fts_config"
 REVIEWED_LONG_AGO = "stem-cell-therapy-stops-organ-damage"  # its candidates are newer than its review
 # Values for every parameter a canned query takes, from the demo data.
 PARAMETERS = {"claim_id": CONTRADICTED_CLAIM, "q": "mesenchymal stem", "search": SEARCH}
-HOSTILE = [
-    "", " ", '"', '""', '"""', "'", "lupus\"", '"lupus', "stem-cell", "-", "--", "(", ")", "((lupus",
-    "*", "**", "lupus*", "*lupus", "^", "+", "NOT", "AND OR NOT", "OR lupus OR", "NEAR(", "NEAR(a b, 2)",
-    "title:lupus", "{title}: x", "a:b:c", "[", "%", "_", "\\", "\\\"", ";", "'; DROP TABLE citations; --",
-    "\x00", "\x1b[31m", "mésenchymal", "Müller", "中文", "🙂", "\u200b", "\ue000", "\ue001",
-    "<script>alert(1)</script>", "lupus " * 200, "a" * 5000,
-]
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def test_existing_database_upgrades_in_place_keeping_its_rows(tmp_path):
 def test_opening_twice_applies_nothing_new(tmp_path):
     open_db(tmp_path / "c.db").close()
     again = open_db(tmp_path / "c.db")
-    names = [row["name"] for row in again.query("SELECT name FROM _sqlite_migrations")]
+    names = [row["name"] for row in again.query("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     assert names == [m.name for m in migrations._migrations]
 
 

@@ -31,7 +31,7 @@ def test_home_page_counts_claims_by_status_worst_first_with_links(site, site_db)
     html = site.get("/").text
     positions = []
     for status in statuses.STATUSES:
-        link = f'href="/demo/claim_status?status={status["code"]}"'
+        link = f'href="/claims?status={status["code"]}"'
         assert link in html, status["code"]
         status_card = html[html.index(link):]
         count = int(re.search(r'<span class="count">(\d+)</span>', status_card).group(1))
@@ -39,8 +39,8 @@ def test_home_page_counts_claims_by_status_worst_first_with_links(site, site_db)
         positions.append(html.index(link))
     assert positions == sorted(positions)  # cites-flagged-paper ... supported
     assert "How is our website doing?" in html
-    assert 'href="/demo/literature_search"' in html
-    assert 'href="/demo/claim_status"' in html
+    for staff_page in ("/claims", "/search", "/changes", "/fetches"):
+        assert f'href="{staff_page}"' in html
     assert 'href="/demo"' in html  # the raw database
     assert 'href="/litref/litref.css' in html
 

@@ -43,11 +43,12 @@ def test_the_claim_status_view_yields_exactly_the_statuses(schema):
     assert set(re.findall(r"(?:THEN|ELSE) '([a-z-]+)'", case)) == set(statuses.CODES)
 
 
-def test_every_status_and_stance_has_its_colour_in_the_stylesheet():
-    for code in statuses.CODES:
-        assert f".status-{code}" in CSS, code
-    for code in stances.CODES:
-        assert f".stance-{code}" in CSS, code
+@pytest.mark.parametrize("vocabulary, css_class", [
+    (statuses, "status"), (stances, "stance"), (page_states, "page-state"), (page_checks, "reading"),
+])
+def test_every_code_has_its_colour_in_the_stylesheet(vocabulary, css_class):
+    for code in vocabulary.CODES:
+        assert f".{css_class}-{code}" in CSS, code
 
 
 def test_metadata_json_is_what_its_sources_build():
@@ -108,13 +109,6 @@ def test_the_database_accepts_exactly_the_page_states_and_reading_outcomes(schem
     assert set(page_states.CODES) == set(page_states.FOUND) | {page_states.NOT_CHECKED}
     outcome = re.search(r"outcome TEXT NOT NULL CHECK \(outcome IN \(([^)]*)\)\)", schema).group(1)
     assert tuple(quoted_codes(outcome)) == page_checks.CODES
-
-
-def test_every_page_state_and_reading_has_its_colour_in_the_stylesheet():
-    for code in page_states.CODES:
-        assert f".page-state-{code}" in CSS, code
-    for code in page_checks.CODES:
-        assert f".reading-{code}" in CSS, code
 
 
 def test_readme_tables_agree_with_the_page_vocabularies():

@@ -14,8 +14,9 @@ demo imported counts as brought in by these fetches.
 import io
 
 from litref.db import runs
+from litref.db.database import open_db
 from litref.fetch import pubmed_xml
-from tests.web_site import ATTACK_XML
+from tests.web_site import ATTACK_XML, build_site_db
 
 SEARCH = "synthetic-msc"
 OTHER_SEARCH = "synthetic-other"
@@ -84,3 +85,12 @@ def add_fetch_history(db):
         warnings={"QuotedPhraseNotFound": [WARNED_PHRASE]})
     run(db, BROKEN_SEARCH, "2099-01-01T03:02:10+00:00", "2099-01-01T03:02:20+00:00", [],
         status="failed", error="PubMed did not know a phrase in the query (synthetic)")
+
+
+def build_fetched_site_db(path):
+    """The web tests' site database (tests/web_site.py) with both fetches written in."""
+    build_site_db(path)
+    database = open_db(path)
+    add_fetch_history(database)
+    database.close()
+    return path

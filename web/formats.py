@@ -24,6 +24,10 @@ from bibtexparser.model import Entry, Field
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
 from litref.evidence.vocabularies.flags import FLAGS
+from litref.evidence.vocabularies.stances import STANCES
+from litref.web.pages import safe_markup
+
+STANCE_LABELS = {stance["code"]: stance["label"] for stance in STANCES}
 
 VANCOUVER_AUTHORS = 6  # ICMJE: list the first six, then "et al."
 _PAGE_RANGE = re.compile(r"(?P<prefix>[A-Za-z]*)(?P<first>\d+)-(?P=prefix)?(?P<last>\d+)")
@@ -45,6 +49,20 @@ KINDS = {  # is_book → (BibTeX, RIS, CSL) type; the journal column holds a boo
 def flags(reference):
     """Labels of what is wrong with an article ("Retracted", ...), empty when nothing."""
     return [flag["label"] for flag in FLAGS if reference.get(flag["column"])]
+
+
+def judgement_text(stance, note=None, reviewer=None, reviewed_at=None):
+    """ "Clinic staff's stance: Contradicts (alice, 2026-03-01). Note: ..." for an export's
+    note: a judgement of the clinic's, never PubMed's."""
+    who = ", ".join(part for part in (reviewer, (reviewed_at or "")[:10]) if part)
+    label = STANCE_LABELS.get(stance, stance)
+    text = f"Clinic staff's stance: {label}" + (f" ({who})" if who else "") + "."
+    return text + (f" Note: {one_line(note)}" if note else "")
+
+
+def notes(reference):
+    """The note every format carries: what is wrong with the article, then what staff said."""
+    return [*flags(reference), *([reference["staff_note"]] if reference.get("staff_note") else [])]
 
 
 def pubmed_url(pmid):
@@ -147,13 +165,15 @@ def _identifier_separators(identifiers):
     return [". " if text.startswith("doi") else "; " for text, _ in identifiers[:-1]] + ["."]
 
 
-def _vancouver_body(reference):
+def _vancouver_parts(reference, title):
     """Authors, title and source: everything before the identifiers."""
     authors = vancouver_authors(reference.get("author_list") or [],
                                 complete=reference.get("authors_complete") != 0)
-    parts = [_sentence(authors) if authors else "", _vancouver_title(reference),
-             _vancouver_source(reference)]
-    return " ".join(part for part in parts if part)
+    return [_sentence(authors) if authors else "", title, _vancouver_source(reference)]
+
+
+def _vancouver_body(reference):
+    return " ".join(part for part in _vancouver_parts(reference, _vancouver_title(reference)) if part)
 
 
 def vancouver_reference(reference):
@@ -183,7 +203,17 @@ def _vancouver_reference_html(reference):
         f'<a href="{html.escape(url)}">{html.escape(label)}</a>{sep}'
         for (label, url), sep in zip(identifiers, _identifier_separators(identifiers))
     )
-    return f"{html.escape(_vancouver_body(reference))} {tail}"
+    authors, title, source = _vancouver_parts(reference, _vancouver_title_html(reference))
+    body = " ".join(part for part in (html.escape(authors), title, html.escape(source)) if part)
+    return f"{body} {tail}"
+
+
+def _vancouver_title_html(reference):
+    """The title with its formatting (italics, sub- and superscripts), made safe again."""
+    title = str(safe_markup(reference.get("title_html"), reference.get("title"))).strip()
+    title = title[:-1] if title.endswith(".") else title
+    warnings = flags(reference)
+    return _sentence(f"{title} [{html.escape('; '.join(warnings))}]" if warnings else title)
 
 
 # --- BibTeX -----------------------------------------------------------------------------
@@ -235,7 +265,7 @@ def bibtex_entry(reference):
         "issn": reference.get("issn") or "",
         "language": latex(reference.get("language") or ""),
         "url": pubmed_url(pmid),
-        "note": latex("; ".join(flags(reference))),
+        "note": latex("; ".join(notes(reference))),
         "abstract": latex(one_line(reference.get("abstract")) or ""),
     }
     return Entry(_kind(reference, 0), f"pmid{pmid}",
@@ -283,7 +313,7 @@ def ris_record(reference):
         "language": reference.get("language"),
         "abstract": reference.get("abstract"),
         "urls": [pubmed_url(pmid)],
-        "notes": flags(reference),
+        "notes": notes(reference),
         "name_of_database": "PubMed",
     }
     # One line a tag: a line break inside a value would start a broken tag.
@@ -331,7 +361,7 @@ def csl_item(reference):
         "language": reference.get("language"),
         "URL": pubmed_url(pmid),
         "abstract": reference.get("abstract"),
-        "note": "; ".join(flags(reference)),
+        "note": "; ".join(notes(reference)),
     }
     return {key: value for key, value in item.items() if value}
 

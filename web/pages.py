@@ -14,6 +14,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from litref.evidence.markup import safe_html
+from litref.web.highlight import excerpt_html
 from litref.evidence.vocabularies import curation_actions, designs, flags, grade_sources, stances, statuses
 from litref.evidence.vocabularies import subjects as subject_codes
 
@@ -31,6 +32,12 @@ LINK_TYPES = {
 }
 CANDIDATES_SHOWN = 25
 HISTORY_SHOWN = 20
+# How a claim's evidence can be ordered within each stance.
+EVIDENCE_ORDERS = {
+    "grade": ("Strongest first", "d.is_missing, d.subjects = 'humans' DESC, "
+              "coalesce(nullif(d.design_rank, 0), 99), d.year DESC, d.pmid"),
+    "year": ("Newest first", "d.is_missing, d.year IS NULL, d.year DESC, d.design_rank, d.pmid"),
+}
 # What staff read instead of SQLite's "database is locked" (also in static/curation.js).
 BUSY_MESSAGE = ("Not saved: the database stayed busy with other work for too long. Nothing was "
                 "changed; please try again in a minute.")
@@ -60,7 +67,7 @@ queued AS (
     SELECT claim_id, dense_rank() OVER (ORDER BY status_order, position) AS claim_order
     FROM waiting GROUP BY claim_id
 )
-SELECT w.*, c.abstract FROM waiting w
+SELECT w.*, c.abstract, c.abstract_html FROM waiting w
 JOIN queued q ON q.claim_id = w.claim_id
 JOIN citations c ON c.pmid = w.pmid
 WHERE q.claim_order <= :claims AND w.place <= :per_claim
@@ -86,8 +93,9 @@ async def status_counts(db):
     return [{**status, "count": counts.get(status["code"], 0)} for status in statuses.STATUSES]
 
 
-async def claim_page(db, claim_id):
-    """Everything the claim page shows, or None for an unknown claim id."""
+async def claim_page(db, claim_id, order="grade", candidate_page=1):
+    """Everything the claim page shows, or None for an unknown claim id: its evidence
+    in ``order`` (EVIDENCE_ORDERS), its candidates a page of CANDIDATES_SHOWN at a time."""
     claim = await _first(
         db, "SELECT id, page, section, text, archived_at FROM claims WHERE id = :id", {"id": claim_id}
     )
@@ -107,16 +115,20 @@ async def claim_page(db, claim_id):
          "searched_at")
     ))
     levels = await level_labels(db)
+    order = order if order in EVIDENCE_ORDERS else "grade"
     evidence = await _dicts(
         db,
         "SELECT d.*, c.title_html, c.has_erratum FROM claim_evidence_detail d "
         "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id "
-        "ORDER BY d.is_missing, d.design_rank, d.year DESC",
+        f"ORDER BY {EVIDENCE_ORDERS[order][1]}",
         {"id": claim_id},
     )
+    # One more than a page: whether there is a next page, without counting them all.
     candidates = await _dicts(
-        db, "SELECT k.*, c.abstract FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
-            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN}",
+        db, "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
+            "JOIN citations c ON c.pmid = k.pmid "
+            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN + 1} "
+            f"OFFSET {(candidate_page - 1) * CANDIDATES_SHOWN}",
         {"id": claim_id},
     )
     dismissed = await _dicts(
@@ -124,6 +136,8 @@ async def claim_page(db, claim_id):
             "LEFT JOIN citations c ON c.pmid = d.pmid WHERE d.claim_id = :id ORDER BY d.decided_at DESC",
         {"id": claim_id},
     )
+    candidates_more = len(candidates) > CANDIDATES_SHOWN
+    candidates = candidates[:CANDIDATES_SHOWN]
     extras = await _citation_extras(db, [row["pmid"] for row in evidence + candidates])
     evidence = [_describe(row, extras, levels) for row in evidence]
     return {
@@ -133,8 +147,13 @@ async def claim_page(db, claim_id):
             for stance in stances.STANCES
         ],
         "evidence_count": len(evidence),
+        "exportable_count": sum(not row["is_missing"] for row in evidence),
+        "evidence_order": order,
+        "evidence_orders": {code: label for code, (label, _) in EVIDENCE_ORDERS.items()},
         "candidates": [_describe(row, extras, levels) for row in candidates],
-        "candidates_truncated": len(candidates) == CANDIDATES_SHOWN,
+        "candidates_more": candidates_more,
+        "candidate_page": candidate_page,
+        "candidates_per_page": CANDIDATES_SHOWN,
         "dismissed": [{**row, "title_markup": safe_markup(row["title_html"], row["title"])}
                       for row in dismissed],
         "history": [{**entry, "action_label": ACTION_LABELS.get(entry["action"], entry["action"])}
@@ -181,9 +200,9 @@ async def citation_page(db, pmid):
             extras, await level_labels(db)),
         "abstract_markup": safe_markup(citation["abstract_html"], citation["abstract"]),
         "abstract_absence": None if citation["abstract"] else abstract_absence(citation),
-        "authors": await _dicts(
+        "authors": [{**author, "search_term": author_search_term(author)} for author in await _dicts(
             db, "SELECT * FROM citation_authors WHERE pmid = :pmid ORDER BY position", by_pmid
-        ),
+        )],
         "mesh": group_mesh(await _dicts(
             db, "SELECT descriptor, qualifier, major FROM citation_mesh WHERE pmid = :pmid "
                 "ORDER BY rowid", by_pmid,
@@ -203,6 +222,21 @@ async def citation_page(db, pmid):
             by_pmid,
         ),
     }
+
+
+async def describe_citations(db, rows):
+    """Citation rows (dicts with pmid) with what every page shows of a citation."""
+    extras = await _citation_extras(db, [row["pmid"] for row in rows])
+    levels = await level_labels(db)
+    return [_describe(row, extras, levels) for row in rows]
+
+
+def author_search_term(author):
+    """What finds everything stored by an author: "Deng D[au]", or a group's name."""
+    if author.get("collective_name"):
+        return f'"{author["collective_name"]}"[au]'
+    name = " ".join(part for part in (author.get("last_name"), author.get("initials")) if part)
+    return f"{name}[au]"
 
 
 async def level_labels(db):
@@ -250,7 +284,8 @@ def _describe(row, extras, levels):
         "design": levels.get(("design", row.get("study_design"))),
         "subjects_level": levels.get(("subjects", row.get("subjects"))),
         "grade_notes": grade_notes(row),
-        "excerpt": excerpt(row.get("abstract")),
+        # The start of the abstract with its formatting (the plain text when only that is read).
+        "excerpt": excerpt_html(row.get("abstract_html"), ()) or excerpt(row.get("abstract")),
         "warnings": warnings(row),
         "links": external_links(row),
     }
@@ -356,6 +391,8 @@ def plain_message(message):
     """Datasette shows why a write failed in SQLite's words; the one staff could meet
     while litref works, "database is locked", in plain words."""
     return BUSY_MESSAGE if "database is locked" in str(message) else message
+
+
 async def query_with_pubmeds_word(db, search, query):
     """A saved search's query, then how PubMed read it on the search's newest run and
     what PubMed said about it (its ErrorList and WarningList): the `searches` cell."""

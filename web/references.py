@@ -3,8 +3,9 @@
 import json
 
 CITATION_COLUMNS = (
-    "pmid, title, journal, journal_iso, volume, issue, pages, year, doi, pmcid, abstract, "
-    "language, issn, is_book, is_retracted, has_expression_of_concern, is_deleted, authors_complete"
+    "pmid, title, title_html, journal, journal_iso, volume, issue, pages, year, doi, pmcid, "
+    "abstract, language, issn, is_book, is_retracted, has_expression_of_concern, is_deleted, "
+    "authors_complete"
 )
 AUTHOR_COLUMNS = "pmid, last_name, fore_name, initials, suffix, collective_name"
 

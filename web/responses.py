@@ -23,3 +23,12 @@ async def render(datasette, request, template, context, status=200):
                    "claim_path": claim_path, "citation_path": citation_path},
         request=request,
     ), status=status)
+
+
+MAX_DAYS = 366
+
+
+def days_from(args, default):
+    """The ?days= of a page that looks back (1 to MAX_DAYS), else ``default``."""
+    value = args.get("days", "")
+    return min(int(value), MAX_DAYS) if value.isdigit() and int(value) > 0 else default

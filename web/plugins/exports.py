@@ -28,6 +28,10 @@ MAX_REFERENCES = 10_000
 # Arguments that shape one page of a table; the export sets its own.
 PAGE_ARGUMENTS = {"_next", "_size", "_shape", "_format", "_labels", "_nofacet", "_nocount", "_facet",
                   "_col", "_nocol"}
+NOTHING_TO_EXPORT = (
+    "Nothing to export: this list has no article stored from PubMed yet (an empty list, or "
+    "curated PMIDs the next fetch will bring in). Link evidence first, or export another list."
+)
 # Datasette ends a table page's SQL with "limit <page size + 1>".
 _PAGE_LIMIT = re.compile(r"\s+limit \d+\s*$")
 
@@ -45,13 +49,17 @@ def register_output_renderer():
     ]
 
 
-def can_render(columns):
-    return "pmid" in columns
+def can_render(columns, rows):
+    """Offered where the list has a PMID to export (not on an empty list)."""
+    if "pmid" not in columns:
+        return False
+    index = columns.index("pmid")
+    return any(row[index] not in (None, "") for row in rows)
 
 
 def _renderer(extension):
     async def render(datasette, request, database, table, query_name, view_name, columns, rows, data):
-        if not can_render(columns):
+        if "pmid" not in columns:
             return _refusal("Only lists with a pmid column can be exported as references.")
         try:
             if view_name == "table" and not query_name:  # canned queries use the table view too
@@ -64,6 +72,10 @@ def _renderer(extension):
         references = await datasette.get_database(database).execute_fn(
             lambda conn: load_references(conn, pmids)
         )
+        if not references:
+            return _refusal(NOTHING_TO_EXPORT, status=404)
+        for reference in references:
+            reference["staff_note"] = staff_judgement(columns, rows, reference["pmid"])
         formatter, content_type, is_file = FORMATS[extension]
         headers = {}
         if is_file:
@@ -74,9 +86,23 @@ def _renderer(extension):
     return render
 
 
-def _refusal(message):
+def _refusal(message, status=400):
     # A dict, not a Response: Datasette overrides a Response's status with the query's own.
-    return {"body": message, "status_code": 400, "content_type": "text/plain; charset=utf-8"}
+    return {"body": message, "status_code": status, "content_type": "text/plain; charset=utf-8"}
+
+
+def staff_judgement(columns, rows, pmid):
+    """What staff said of a citation in this list (a claim's evidence has stance, note,
+    reviewer and reviewed_at columns), as one sentence for the export's note; None
+    when the list says nothing."""
+    if "stance" not in columns:
+        return None
+    index = {name: position for position, name in enumerate(columns)}
+    for row in rows:
+        if str(row[index["pmid"]]) == str(pmid) and row[index["stance"]]:
+            return formats.judgement_text(*(row[index[name]] if name in index else None
+                                            for name in ("stance", "note", "reviewer", "reviewed_at")))
+    return None
 
 
 def _result_pmids(columns, rows, data):

@@ -1,10 +1,8 @@
-"""The staff pages: home page figures, /claim/<id> and /citation/<pmid>.
-
-Routes name no database, so the same URLs work for demo.db and citations.db:
-they read the first (only) database Datasette serves.
-"""
+"""The staff pages: home page figures, /claim/<id>, /citation/<pmid> and the review
+queue (the lists staff work from are in lists.py)."""
 
 import re
+from urllib.parse import quote
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
@@ -16,14 +14,17 @@ from litref.web.responses import readable_database as _database
 from litref.web.responses import render as _render
 
 PMID_TEXT = re.compile(r"[0-9]{1,18}")
-# Exports and feeds of one claim's evidence (their renderers live elsewhere).
+# Exports of a claim's evidence or of one citation (their renderers live elsewhere).
 CLAIM_EXPORTS = [("BibTeX", "bib"), ("RIS", "ris"), ("CSL JSON", "csljson"),
                  ("Vancouver", "vancouver")]
 
 
 async def claim_view(datasette, request):
     claim_id = request.url_vars["claim_id"]
-    details = await pages.claim_page(await _database(datasette, request), claim_id)
+    page = request.args.get("candidates", "1")
+    details = await pages.claim_page(
+        await _database(datasette, request), claim_id, order=request.args.get("order", "grade"),
+        candidate_page=int(page) if page.isdigit() and 0 < int(page) < 1000 else 1)
     if details is None:
         raise NotFound(f"There is no claim with id “{claim_id}”. Claim ids are listed in the "
                        "claims table; check the link or pick the claim there.")
@@ -33,6 +34,8 @@ async def claim_view(datasette, request):
         "design_choices": pages.DESIGN_CHOICES,
         "subject_choices": pages.SUBJECT_CHOICES,
         "exports": CLAIM_EXPORTS,
+        "db_path": datasette.urls.database(datasette.get_database().name),
+        "back": "?claim_id=" + quote(claim_id, safe=""),
         # An archived claim is off the website: its evidence is kept as it was.
         "can_edit": bool(request.actor and request.actor.get("id"))
         and not details["claim"]["archived_at"],
@@ -68,7 +71,7 @@ async def citation_view(datasette, request):
     if not details:
         raise NotFound(f"PMID “{pmid}” is not in this database. Check the number; if it is "
                        f"right, the article has not been fetched yet: look it up on PubMed.")
-    return await _render(datasette, request, "citation.html", details)
+    return await _render(datasette, request, "citation.html", {**details, "exports": CLAIM_EXPORTS})
 
 
 @hookimpl

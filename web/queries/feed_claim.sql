@@ -16,16 +16,4 @@ SELECT
        html_paragraphs(e.note, c.authors, trim(coalesce(c.journal_iso, c.journal, '') || ' ' || coalesce(c.year, '')), c.abstract) AS atom_content_html,
        e.pmid AS pmid
 FROM entries e LEFT JOIN citations c ON c.pmid = e.pmid
-UNION ALL
--- A feed needs one entry at least: say why there is nothing yet.
-SELECT 'urn:litref:feed_claim:' || :claim_id,
-       CASE WHEN EXISTS (SELECT 1 FROM claims WHERE id = :claim_id)
-            THEN 'No candidate or curated evidence yet for the claim ' || :claim_id
-            WHEN coalesce(:claim_id, '') = '' THEN 'No claim chosen: add ?claim_id=<id> to the address'
-            ELSE 'There is no claim with the id ' || :claim_id END,
-       strftime('%Y-%m-%dT%H:%M:%SZ', coalesce((SELECT loaded_at FROM claims WHERE id = :claim_id), '2000-01-01')),
-       'https://pubmed.ncbi.nlm.nih.gov/',
-       html_paragraphs('Candidate articles appear here when a fetch finds them, and curated ones when staff link them. Claim ids are listed in the claims table.'),
-       NULL
-WHERE NOT EXISTS (SELECT 1 FROM entries)
 ORDER BY atom_updated DESC, pmid DESC
