@@ -117,3 +117,27 @@ def test_a_transaction_takes_the_write_lock_at_once_and_records_its_holder(files
     assert holder_path(db_path).read_text() == ""
     other.close()
     db.close()
+
+
+def test_a_staff_write_that_still_finds_the_database_locked_says_so_in_words(site_db, tmp_path,
+                                                                            monkeypatch):
+    """Staff writes wait STAFF_WRITE_WAIT_MS (30 s) for the lock; should another program keep
+    it longer, the claim page says so in plain words, not SQLite's."""
+    from litref.web import app
+    from litref.web.pages import BUSY_MESSAGE
+    from tests.web_site import CONTRADICTED_CLAIM, copy_site
+
+    monkeypatch.setattr(app, "STAFF_WRITE_WAIT_MS", 200)  # instead of 30 s
+    site = copy_site(site_db, tmp_path)
+    try:
+        cookies, token = site.staff()
+        with held_by_another_sqlite_program(site.db_path):
+            posted = site.post(f"/{site.name}/link_citation?claim_id={CONTRADICTED_CLAIM}", {
+                "claim_id": CONTRADICTED_CLAIM, "pmid": "18947373", "stance": "context",
+                "note": "", "study_design": "", "subjects": "", "csrftoken": token}, cookies)
+        cookies = {**cookies, "ds_messages": posted.cookies["ds_messages"]}
+        landed = site.get(posted.headers["location"], cookies)  # /claim?claim_id=...
+        page = site.get(landed.headers["location"], cookies).text
+    finally:
+        site.close()
+    assert BUSY_MESSAGE in page and "database is locked" not in page
