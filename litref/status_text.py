@@ -202,7 +202,7 @@ def _new_evidence(claims):
         return []
     lines = ["Claims with new candidate evidence since their last review (work for reviewers, not a fault)"]
     lines.extend(
-        f"  {c['claim_id']}: {_count_of(c['new_candidates'], 'new candidate')} "
+        f"  {c['claim_id']}: {_count_of(c['new_candidates'], 'new candidate', shown=statuses.counted)} "
         f"(last reviewed {when(c['last_reviewed'])})"
         for c in claims
     )
@@ -270,5 +270,5 @@ def _count(items, noun, plural=None):
     return _count_of(len(items), noun, plural)
 
 
-def _count_of(number, noun, plural=None):
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+def _count_of(number, noun, plural=None, *, shown="{:,}".format):
+    return f"{shown(number)} {noun if number == 1 else plural or noun + 's'}"

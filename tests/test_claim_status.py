@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from litref.db.database import open_db
 from litref.db.claims import save_claims
 from litref.cli import main
+from litref.evidence.vocabularies import statuses
 from tests.eutils_server import synthetic_article
 from tests.helpers import CLAIM, LATER, RCT_HUMANS, T0, article, link, store
 
@@ -108,6 +109,17 @@ def test_new_evidence_since_last_review(database):
     store(database, article(99000502, **RCT_HUMANS, title="Synthetic stem cells cure lupus nephritis in a trial"), now=LATER)
     row = status(database)
     assert (row["status"], row["new_evidence_since_review"], row["new_candidates"]) == ("supported", 1, 1)
+
+
+def test_new_candidates_are_counted_up_to_a_hundred_and_then_read_more_than_a_hundred(database):
+    store(database, article(99000501, **RCT_HUMANS))
+    link(database, 99000501, "supports")
+    titles = (f"Synthetic stem cells cure lupus nephritis, trial {n}" for n in range(102))
+    store(database, *(article(99000600 + n, **RCT_HUMANS, title=t) for n, t in enumerate(titles)), now=LATER)
+    row = status(database)
+    assert (row["new_evidence_since_review"], row["new_candidates"]) == (1, 101)
+    assert statuses.counted(row["new_candidates"]) == "more than 100"
+    assert statuses.counted(100) == "100"
 
 
 def evidence_bytes(path):

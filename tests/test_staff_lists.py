@@ -140,6 +140,26 @@ def test_what_changed_per_claim_with_papers_flagged_and_new_candidates(private_s
     assert re.search(r"In the last 7 days .*\d+ claims? changed status", home)
 
 
+def test_more_than_a_hundred_new_candidates_read_so_on_every_list(private_site):
+    """As after a first import into a large database: thousands of new candidates for a
+    reviewed claim, counted up to a hundred."""
+    store = sqlite_utils.Database(private_site.db_path)
+    template = next(store.query("SELECT * FROM citations WHERE pmid = ?", [CDC_META_ANALYSIS]))
+    now = utc_now()
+    store["citations"].insert_all(
+        {**template, "pmid": 99100000 + n, "title": f"Synthetic candidate {n}", "doi": None, "pmcid": None}
+        for n in range(150))
+    store["claim_matches"].insert_all(
+        {"claim_id": CONTRADICTED_CLAIM, "pmid": 99100000 + n, "parts": 1, "parts_in_title": 1,
+         "found_by": "test", "found_at": now} for n in range(150))
+    assert re.search(r"<strong>more than 100</strong> for <a href=\"/claim/" + CONTRADICTED_CLAIM,
+                     private_site.get("/changes").text)
+    claims = text_of(private_site.get("/claims").text)
+    assert "more than 100 new since review" in claims
+    overview = private_site.get(f"/{private_site.name}/claims_with_new_evidence").text
+    assert "more than 100" in text_of(overview)
+
+
 def test_what_changed_counts_a_searchs_new_citations_in_the_window(site):
     words = text_of(site.get("/changes?days=366").text)  # the fetch history is dated 2098-2099
     assert "New citations per search" in words

@@ -43,10 +43,11 @@ async def what_changed(db, *, now, days):
             "WHERE h.recorded_at >= :since AND h.previous_status IS NOT NULL "
             "ORDER BY h.recorded_at DESC, h.id DESC", by_since)).rows]),
         "new_candidates": [dict(row) for row in (await db.execute(
-            "SELECT a.claim_id, cl.text, cl.page, count(*) AS found "
-            "FROM claim_candidate_arrivals a JOIN claims cl ON cl.id = a.claim_id "
-            "WHERE a.found_at >= :since "
-            "GROUP BY a.claim_id ORDER BY cl.position", by_since)).rows],
+            "SELECT * FROM (SELECT cl.id AS claim_id, cl.text, cl.page, (SELECT count(*) FROM ("
+            "SELECT 1 FROM claim_candidate_arrivals a WHERE a.claim_id = cl.id AND a.found_at >= :since "
+            f"LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS found "
+            "FROM claims cl WHERE cl.archived_at IS NULL ORDER BY cl.position) WHERE found > 0",
+            by_since)).rows],
     }
 
 

@@ -50,29 +50,25 @@ SUBJECT_CHOICES = [{"code": s["code"], "label": s["label"].split(":")[0]}
                    for s in subject_codes.SUBJECTS if s["code"] != "unknown"]
 _STATUS_ORDER = " ".join(f"WHEN '{s['code']}' THEN {i}" for i, s in enumerate(statuses.STATUSES))
 
-# Undecided candidates not yet checked (arrived after the claim's last "checked"),
-# worst status first: the claims with such work, then each claim's best few.
-REVIEW_QUEUE_SQL = f"""
-WITH waiting AS (
-    SELECT k.*, s.status, s.text AS claim_text, s.page,
-           count(*) OVER (PARTITION BY k.claim_id) AS waiting,
-           row_number() OVER (PARTITION BY k.claim_id ORDER BY k.rank) AS place,
-           CASE s.status {_STATUS_ORDER} END AS status_order, cl.position
-    FROM claim_candidates k
-    JOIN claim_status s ON s.claim_id = k.claim_id
-    JOIN claims cl ON cl.id = k.claim_id
-    WHERE k.arrived > coalesce(s.searched_at, '')
-),
-queued AS (
-    SELECT claim_id, dense_rank() OVER (ORDER BY status_order, position) AS claim_order
-    FROM waiting GROUP BY claim_id
-)
-SELECT w.*, c.abstract, c.abstract_html FROM waiting w
-JOIN queued q ON q.claim_id = w.claim_id
-JOIN citations c ON c.pmid = w.pmid
-WHERE q.claim_order <= :claims AND w.place <= :per_claim
-ORDER BY q.claim_order, w.place
+# The claims with undecided candidates not yet checked (arrived after the claim's last
+# "checked"), worst status first, with how many (counted as the claims list counts).
+QUEUE_CLAIMS_SQL = f"""
+SELECT * FROM (
+    SELECT s.claim_id, s.status, s.text AS claim_text, s.page, coalesce(s.searched_at, '') AS checked,
+        (SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a
+                               WHERE a.claim_id = s.claim_id AND a.found_at > coalesce(s.searched_at, '')
+                               LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS waiting
+    FROM claim_status s JOIN claims cl ON cl.id = s.claim_id
+    ORDER BY CASE s.status {_STATUS_ORDER} END, cl.position
+) WHERE waiting > 0 LIMIT :claims
 """
+# A claim's best few of those: their ranks first, which reads no citation's row; then
+# those few rows (at 1,000,000 citations a claim has thousands of candidates).
+QUEUE_RANKS_SQL = ("SELECT rank FROM claim_candidates WHERE claim_id = :id AND arrived > :checked "
+                   "ORDER BY rank LIMIT :per_claim")
+CANDIDATES_BY_RANK_SQL = (
+    "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
+    "WHERE k.claim_id = :id AND k.rank IN (SELECT value FROM json_each(:ranks)) ORDER BY k.rank")
 
 
 async def _dicts(db, sql, params=None):
@@ -123,13 +119,14 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
         f"ORDER BY {EVIDENCE_ORDERS[order][1]}",
         {"id": claim_id},
     )
-    # One more than a page: whether there is a next page, without counting them all.
+    # One more than a page: whether there is a next page, without counting them all. By
+    # rank, not LIMIT: the view then reads the citations of this page alone (db/views.py).
+    after = (candidate_page - 1) * CANDIDATES_SHOWN
     candidates = await _dicts(
         db, "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
             "JOIN citations c ON c.pmid = k.pmid "
-            f"WHERE k.claim_id = :id ORDER BY k.rank LIMIT {CANDIDATES_SHOWN + 1} "
-            f"OFFSET {(candidate_page - 1) * CANDIDATES_SHOWN}",
-        {"id": claim_id},
+            "WHERE k.claim_id = :id AND k.rank > :after AND k.rank <= :last ORDER BY k.rank",
+        {"id": claim_id, "after": after, "last": after + CANDIDATES_SHOWN + 1},
     )
     dismissed = await _dicts(
         db, "SELECT d.*, c.title, c.title_html FROM candidate_decisions d "
@@ -166,18 +163,17 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
 async def review_queue(db):
     """The candidates reviewers have still to decide on, claims worst status first: each
     claim's best few that arrived since its candidates were last checked."""
-    rows = await _dicts(db, REVIEW_QUEUE_SQL, {"per_claim": QUEUE_PER_CLAIM, "claims": QUEUE_CLAIMS})
+    claims = await _dicts(db, QUEUE_CLAIMS_SQL, {"claims": QUEUE_CLAIMS})
+    for claim in claims:
+        ranks = [row["rank"] for row in await _dicts(
+            db, QUEUE_RANKS_SQL, {"id": claim["claim_id"], "checked": claim["checked"], "per_claim": QUEUE_PER_CLAIM})]
+        claim["rows"] = await _dicts(db, CANDIDATES_BY_RANK_SQL, {"id": claim["claim_id"], "ranks": json.dumps(ranks)})
     levels = await level_labels(db)
-    extras = await _citation_extras(db, [row["pmid"] for row in rows])
-    claims = {}
-    for row in rows:
-        claim = claims.setdefault(row["claim_id"], {
-            "id": row["claim_id"], "text": row["claim_text"], "page": row["page"],
-            "status_info": statuses.BY_CODE.get(row["status"]), "status": row["status"],
-            "waiting": row["waiting"], "items": [],
-        })
-        claim["items"].append(_describe(row, extras, levels))
-    return list(claims.values())
+    extras = await _citation_extras(db, [row["pmid"] for claim in claims for row in claim["rows"]])
+    return [{"id": claim["claim_id"], "text": claim["claim_text"], "page": claim["page"],
+             "status_info": statuses.BY_CODE.get(claim["status"]), "status": claim["status"],
+             "waiting": claim["waiting"], "items": [_describe(row, extras, levels) for row in claim["rows"]]}
+            for claim in claims]
 
 
 async def citation_page(db, pmid):

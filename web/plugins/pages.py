@@ -7,7 +7,7 @@ from urllib.parse import quote
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from litref.evidence.vocabularies import stances
+from litref.evidence.vocabularies import stances, statuses
 from litref.web import pages, site_pages
 from litref.web.links import REVIEW_PATH, claim_path
 from litref.web.responses import readable_database as _database
@@ -78,6 +78,7 @@ async def citation_view(datasette, request):
 def prepare_jinja2_environment(env):
     env.filters["when"] = pages.readable_time
     env.filters["plain_message"] = pages.plain_message
+    env.filters["counted"] = statuses.counted
 
 
 @hookimpl
