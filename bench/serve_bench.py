@@ -148,6 +148,7 @@ ENDPOINTS = [
     Endpoint("search: DOI address", lambda p: f"/search?q={p.doi()}", 200),
     Endpoint("every citation (list page)", lambda p: "/search", 200),
     Endpoint("every citation of one year", lambda p: f"/search?year={p.year()}", 200),
+    Endpoint("review queue", lambda p: "/review", signed_in=True),
     Endpoint("claims list", lambda p: "/claims", 200),
     Endpoint("claims list, filtered", lambda p: "/claims?status=unreviewed&sort=page", 200),
     Endpoint("what changed (last fetch's week)", lambda p: f"/changes?days={p.days_back}", 200),

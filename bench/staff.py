@@ -62,8 +62,13 @@ class Reviewer:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         start = time.perf_counter()
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
+        try:
+            response = self._send(method, path, body, headers)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # The server closes a kept-alive connection left idle (between benchmark
+            # phases); a browser opens a new one, and so does this.
+            self.conn.close()
+            response = self._send(method, path, body, headers)
         data = response.read()
         ms = (time.perf_counter() - start) * 1000
         for header in response.headers.get_all("set-cookie") or []:
@@ -73,6 +78,10 @@ class Reviewer:
                 else:
                     self.cookies.pop(name, None)
         return ms, response.status, data
+
+    def _send(self, method, path, body, headers):
+        self.conn.request(method, path, body=body, headers=headers)
+        return self.conn.getresponse()
 
     def close(self):
         self.conn.close()

@@ -46,9 +46,7 @@ def refresh_claims(db, *, now, claim_ids=None):
         rows, parts_total, problem = _evaluate(db, claim_id, query, fts=STORE_FTS)
         if problem:
             problems[claim_id] = problem
-        with write_transaction(db):
-            _replace_matches(db, claim_id, _kept(rows, parts_total), now)
-            db.execute("UPDATE claims SET candidates_query = query WHERE id = ?", [claim_id])
+        _replace_matches(db, claim_id, _kept(rows, parts_total), now)
     return problems
 
 
@@ -111,10 +109,9 @@ def _add_pubmed_hits(db, claim_id, rows, parts_total, fts):
 def _parts_matched(db, parts, excluded, fts):
     """pmid → counts of the parts it matches, for the citations matching the first part
     and none of the excluded ones (those of the batch, when ``fts`` is a batch's)."""
-    columns = [condition(part, title_only=title_only, fts=fts)
-               for part in parts for title_only in (False, True)]
     where = [condition(parts[0], fts=fts)]
     where += [(f"NOT {sql}", params) for sql, params in (condition(p, fts=fts) for p in excluded)]
+    columns = [condition(parts[0], title_only=True, fts=fts)] + [_in_title_or_anywhere(p, fts) for p in parts[1:]]
     # A batch's rows drive the look-ups; over the store, the subject's rows do. Design
     # and year come from a covering index: a citation's row holds its abstract, and
     # reading tens of thousands of rows for two small columns doubled the cost.
@@ -125,9 +122,22 @@ def _parts_matched(db, parts, excluded, fts):
     params = [p for _, ps in columns + where for p in ps]
     return {
         pmid: {"pmid": pmid, "design_rank": designs.RANK.get(design), "year": year,
-               "parts": sum(flags[0::2]), "parts_in_title": sum(flags[1::2])}
-        for pmid, design, year, *flags in db.execute(sql, params).fetchall()
+               "parts": 1 + sum(1 for found in others if found),
+               "parts_in_title": subject_in_title + sum(1 for found in others if found == IN_TITLE)}
+        for pmid, design, year, subject_in_title, *others in db.execute(sql, params).fetchall()
     }
+
+
+IN_TITLE = 2
+
+
+def _in_title_or_anywhere(part, fts):
+    """SQL: 2 when the part is in the title (or MeSH), 1 elsewhere, 0 not at all. The
+    title is looked at only where the part is found: most rows match the subject alone."""
+    anywhere, anywhere_params = condition(part, fts=fts)
+    title, title_params = condition(part, title_only=True, fts=fts)
+    return (f"CASE WHEN NOT ({anywhere}) THEN 0 WHEN ({title}) THEN {IN_TITLE} ELSE 1 END",
+            anywhere_params + title_params)
 
 
 def _kept(rows, parts_total):
@@ -152,12 +162,19 @@ ON CONFLICT (claim_id, pmid) DO UPDATE SET parts = excluded.parts,
 
 
 def _replace_matches(db, claim_id, kept, now):
-    """A claim's candidates worked out anew; a citation found before keeps its found_at."""
-    db.execute(
-        "DELETE FROM claim_matches WHERE claim_id = ? AND pmid NOT IN (SELECT value FROM json_each(?))",
-        [claim_id, json.dumps([row["pmid"] for row in kept])],
-    )
-    db.conn.executemany(UPSERT, [{**row, "claim_id": claim_id, "now": now} for row in kept])
+    """A claim's candidates worked out anew; a citation found before keeps its found_at.
+    Only what changed is written: an edited query mostly finds what it found before (read
+    inside the transaction, so that no other writer's change slips in between)."""
+    with write_transaction(db):
+        before = {pmid: (parts, in_title, found_by) for pmid, parts, in_title, found_by in db.execute(
+            "SELECT pmid, parts, parts_in_title, found_by FROM claim_matches WHERE claim_id = ?", [claim_id])}
+        changed = [row for row in kept
+                   if before.get(row["pmid"]) != (row["parts"], row["parts_in_title"], row["found_by"])]
+        gone = before.keys() - {row["pmid"] for row in kept}
+        db.conn.executemany("DELETE FROM claim_matches WHERE claim_id = ? AND pmid = ?",
+                            [(claim_id, pmid) for pmid in gone])
+        db.conn.executemany(UPSERT, [{**row, "claim_id": claim_id, "now": now} for row in changed])
+        db.execute("UPDATE claims SET candidates_query = query WHERE id = ?", [claim_id])
 
 
 def _merge_matches(db, claim_id, rows, total, now):
