@@ -64,7 +64,7 @@ class Reviewer:
         start = time.perf_counter()
         try:
             response = self._send(method, path, body, headers)
-        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        except (BrokenPipeError, ConnectionResetError):  # RemoteDisconnected is one
             # The server closes a kept-alive connection left idle (between benchmark
             # phases); a browser opens a new one, and so does this.
             self.conn.close()

@@ -46,7 +46,7 @@ def refresh_claims(db, *, now, claim_ids=None):
         rows, parts_total, problem = _evaluate(db, claim_id, query, fts=STORE_FTS)
         if problem:
             problems[claim_id] = problem
-        _replace_matches(db, claim_id, _kept(rows, parts_total), now)
+        _replace_matches(db, claim_id, query, _kept(rows, parts_total), now)
     return problems
 
 
@@ -111,7 +111,9 @@ def _parts_matched(db, parts, excluded, fts):
     and none of the excluded ones (those of the batch, when ``fts`` is a batch's)."""
     where = [condition(parts[0], fts=fts)]
     where += [(f"NOT {sql}", params) for sql, params in (condition(p, fts=fts) for p in excluded)]
-    columns = [condition(parts[0], title_only=True, fts=fts)] + [_in_title_or_anywhere(p, fts) for p in parts[1:]]
+    subject_title, subject_params = condition(parts[0], title_only=True, fts=fts)
+    columns = [(f"coalesce({subject_title}, 0)", subject_params)]
+    columns += [_in_title_or_anywhere(p, fts) for p in parts[1:]]
     # A batch's rows drive the look-ups; over the store, the subject's rows do. Design
     # and year come from a covering index: a citation's row holds its abstract, and
     # reading tens of thousands of rows for two small columns doubled the cost.
@@ -132,12 +134,13 @@ IN_TITLE = 2
 
 
 def _in_title_or_anywhere(part, fts):
-    """SQL: 2 when the part is in the title (or MeSH), 1 elsewhere, 0 not at all. The
-    title is looked at only where the part is found: most rows match the subject alone."""
+    """SQL: 2 when the part is in the title (or MeSH), 1 elsewhere, 0 not at all (nor
+    when the record cannot tell: a [dp] part and no year). The title is looked at
+    only where the part is found: most rows match the subject alone."""
     anywhere, anywhere_params = condition(part, fts=fts)
     title, title_params = condition(part, title_only=True, fts=fts)
-    return (f"CASE WHEN NOT ({anywhere}) THEN 0 WHEN ({title}) THEN {IN_TITLE} ELSE 1 END",
-            anywhere_params + title_params)
+    return (f"CASE WHEN NOT coalesce({anywhere}, 0) THEN 0 WHEN coalesce({title}, 0) THEN {IN_TITLE} "
+            "ELSE 1 END", anywhere_params + title_params)
 
 
 def _kept(rows, parts_total):
@@ -161,10 +164,12 @@ ON CONFLICT (claim_id, pmid) DO UPDATE SET parts = excluded.parts,
 """
 
 
-def _replace_matches(db, claim_id, kept, now):
-    """A claim's candidates worked out anew; a citation found before keeps its found_at.
-    Only what changed is written: an edited query mostly finds what it found before (read
-    inside the transaction, so that no other writer's change slips in between)."""
+def _replace_matches(db, claim_id, query, kept, now):
+    """A claim's candidates worked out anew for ``query``; a citation found before keeps
+    its found_at. Only what changed is written: an edited query mostly finds what it
+    found before. (A batch another process merged in after the query was evaluated,
+    with `litref claims` run during a fetch, is replaced too: those citations are
+    missed until the claim is next worked out.)"""
     with write_transaction(db):
         before = {pmid: (parts, in_title, found_by) for pmid, parts, in_title, found_by in db.execute(
             "SELECT pmid, parts, parts_in_title, found_by FROM claim_matches WHERE claim_id = ?", [claim_id])}
@@ -174,7 +179,8 @@ def _replace_matches(db, claim_id, kept, now):
         db.conn.executemany("DELETE FROM claim_matches WHERE claim_id = ? AND pmid = ?",
                             [(claim_id, pmid) for pmid in gone])
         db.conn.executemany(UPSERT, [{**row, "claim_id": claim_id, "now": now} for row in changed])
-        db.execute("UPDATE claims SET candidates_query = query WHERE id = ?", [claim_id])
+        # The query evaluated: one edited meanwhile is worked out again next time.
+        db.execute("UPDATE claims SET candidates_query = ? WHERE id = ?", [query, claim_id])
 
 
 def _merge_matches(db, claim_id, rows, total, now):

@@ -117,6 +117,34 @@ def test_editing_a_claim_works_out_that_claim_alone(database):
         "SELECT found_by FROM claim_matches WHERE claim_id = 'msc-cartilage'")] == ["mark"]
 
 
+def found(database, claim_id="msc-cures"):
+    """pmid → (parts, parts_in_title, found_at) of the claim's matches."""
+    return {pmid: tuple(rest) for pmid, *rest in database.execute(
+        "SELECT pmid, parts, parts_in_title, found_at FROM claim_matches WHERE claim_id = ?", [claim_id])}
+
+
+def test_an_edited_query_keeps_when_each_was_found_and_drops_what_it_no_longer_finds(database):
+    store(database, article(99000730, title="Synthetic stem cells cure lupus"),
+          article(99000731, title="Synthetic stem cells in nephritis"), now=T0)
+    assert found(database) == {99000730: (3, 3, T0), 99000731: (2, 2, T0)}
+    save_claims(database, [{**CLAIM, "query": '"stem cell*"[tiab] AND lupus[tiab]'}, OTHER], now=LATER)
+    refresh_claims(database, now=LATER)
+    assert found(database) == {99000730: (2, 2, T0), 99000731: (1, 1, T0)}  # still found, since T0
+    save_claims(database, [{**CLAIM, "query": "lupus[tiab]"}, OTHER], now=LATER)
+    refresh_claims(database, now=LATER)
+    assert found(database) == {99000730: (1, 1, T0)}
+    assert database.execute("SELECT candidates_query FROM claims WHERE id = 'msc-cures'").fetchone()[0] == "lupus[tiab]"
+
+
+def test_a_part_the_record_cannot_tell_is_not_matched(database):
+    store(database, article(99000732, title="Synthetic stem cells cure lupus"))
+    with database.atomic():  # a record without a year: its [dp] part is unknown, not found
+        database.execute("UPDATE citations SET year = NULL WHERE pmid = 99000732")
+    save_claims(database, [{**CLAIM, "query": '"stem cell*"[tiab] AND 2015:2030[dp]'}, OTHER], now=LATER)
+    refresh_claims(database, now=LATER)
+    assert found(database) == {99000732: (1, 1, T0)}
+
+
 def test_a_query_that_cannot_be_read_is_reported_not_raised(database):
     save_claims(database, [{**CLAIM, "query": '"stem cell[tiab]'}, OTHER], now=LATER)
     problems = refresh_claims(database, now=LATER)
@@ -142,6 +170,19 @@ def test_curated_dismissed_and_notice_records_are_not_candidates(database):
         database.execute("INSERT INTO candidate_decisions VALUES ('msc-cures', 99000724, 'not-relevant', "
                          "NULL, 'alice', ?)", [T0])
     assert pmids(database) == []
+
+
+def test_a_reviewers_design_decides_whether_a_candidate_is_a_notice_everywhere(database):
+    store(database, article(99000726, title="Synthetic stem cells cure lupus"),
+          article(99000727, title="Synthetic stem cells cure lupus, retracted",
+                  types=("Retraction of Publication",)))
+    with database.atomic():  # a reviewer read the first as a notice, the second as a trial
+        for pmid, design in ((99000726, "notice"), (99000727, "rct")):
+            database.execute("INSERT INTO citation_assessments (pmid, study_design, reviewer, assessed_at) "
+                             "VALUES (?, ?, 'alice', ?)", [pmid, design, T0])
+    arrivals = [pmid for (pmid,) in database.execute(
+        "SELECT pmid FROM claim_candidate_arrivals WHERE claim_id = 'msc-cures'")]
+    assert pmids(database) == arrivals == [99000727]
 
 
 def test_fetch_keeps_candidates_current_batch_by_batch(eutils, tmp_path, monkeypatch):

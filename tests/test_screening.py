@@ -2,6 +2,8 @@
 marked not relevant (and restored), a claim's candidates marked checked, and the
 design and subjects a reviewer read outranking the automatic grade."""
 
+import re
+
 import pytest
 import sqlite_utils
 
@@ -143,3 +145,20 @@ def test_without_javascript_a_queue_decision_lands_back_on_the_queue(site):
                          {**SHOWN, "reason": "", "csrftoken": token}, cookies)
     assert response.status_code == 302
     assert site.get(response.headers["location"], cookies).headers["location"] == "/review"
+
+
+def test_a_claims_candidates_come_a_page_at_a_time_in_rank_order(site):
+    store = sqlite_utils.Database(site.db_path)
+    template = next(store.query("SELECT * FROM citations WHERE pmid = ?", [CANDIDATE]))
+    store["citations"].insert_all(
+        {**template, "pmid": 99200000 + n, "title": f"Synthetic candidate {n}", "doi": None, "pmcid": None}
+        for n in range(30))
+    store["claim_matches"].insert_all(
+        {"claim_id": CONTRADICTED_CLAIM, "pmid": 99200000 + n, "parts": 1, "parts_in_title": 0,
+         "found_by": "test", "found_at": "2026-01-01T00:00:00+00:00"} for n in range(30))
+    ranked = candidates(site)
+    pages = [site.get(f"/claim/{CONTRADICTED_CLAIM}?candidates={n}").text for n in (1, 2)]
+    shown = [[int(p) for p in re.findall(r'id="candidate-(\d+)"', page)] for page in pages]
+    assert shown == [ranked[:25], ranked[25:]]
+    assert 'rel="next"' in pages[0] and 'rel="next"' not in pages[1]
+    assert f"Candidates 26–{len(ranked)}" in pages[1]

@@ -43,10 +43,12 @@ async def what_changed(db, *, now, days):
             "WHERE h.recorded_at >= :since AND h.previous_status IS NOT NULL "
             "ORDER BY h.recorded_at DESC, h.id DESC", by_since)).rows]),
         "new_candidates": [dict(row) for row in (await db.execute(
-            "SELECT * FROM (SELECT cl.id AS claim_id, cl.text, cl.page, (SELECT count(*) FROM ("
-            "SELECT 1 FROM claim_candidate_arrivals a WHERE a.claim_id = cl.id AND a.found_at >= :since "
+            "WITH counted AS MATERIALIZED (SELECT cl.id AS claim_id, cl.text, cl.page, cl.position, "
+            "(SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a "
+            "WHERE a.claim_id = cl.id AND a.found_at >= :since "
             f"LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS found "
-            "FROM claims cl WHERE cl.archived_at IS NULL ORDER BY cl.position) WHERE found > 0",
+            "FROM claims cl WHERE cl.archived_at IS NULL) "
+            "SELECT * FROM counted WHERE found > 0 ORDER BY position",
             by_since)).rows],
     }
 

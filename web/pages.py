@@ -53,22 +53,23 @@ _STATUS_ORDER = " ".join(f"WHEN '{s['code']}' THEN {i}" for i, s in enumerate(st
 # The claims with undecided candidates not yet checked (arrived after the claim's last
 # "checked"), worst status first, with how many (counted as the claims list counts).
 QUEUE_CLAIMS_SQL = f"""
-SELECT * FROM (
+WITH counted AS MATERIALIZED (
     SELECT s.claim_id, s.status, s.text AS claim_text, s.page, coalesce(s.searched_at, '') AS checked,
         (SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a
                                WHERE a.claim_id = s.claim_id AND a.found_at > coalesce(s.searched_at, '')
-                               LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS waiting
+                               LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS waiting,
+        CASE s.status {_STATUS_ORDER} END AS status_order, cl.position
     FROM claim_status s JOIN claims cl ON cl.id = s.claim_id
-    ORDER BY CASE s.status {_STATUS_ORDER} END, cl.position
-) WHERE waiting > 0 LIMIT :claims
+)
+SELECT * FROM counted WHERE waiting > 0 ORDER BY status_order, position LIMIT :claims
 """
-# A claim's best few of those: their ranks first, which reads no citation's row; then
-# those few rows (at 1,000,000 citations a claim has thousands of candidates).
-QUEUE_RANKS_SQL = ("SELECT rank FROM claim_candidates WHERE claim_id = :id AND arrived > :checked "
-                   "ORDER BY rank LIMIT :per_claim")
-CANDIDATES_BY_RANK_SQL = (
+# A claim's best few of those: which ones first, reading no citation's row; then those
+# few rows (at 1,000,000 citations a claim has thousands of candidates).
+QUEUE_BEST_SQL = ("SELECT pmid FROM claim_candidates WHERE claim_id = :id AND arrived > :checked "
+                  "ORDER BY rank LIMIT :per_claim")
+QUEUE_ROWS_SQL = (
     "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
-    "WHERE k.claim_id = :id AND k.rank IN (SELECT value FROM json_each(:ranks)) ORDER BY k.rank")
+    "WHERE k.claim_id = :id AND k.pmid IN (SELECT value FROM json_each(:pmids)) ORDER BY k.rank")
 
 
 async def _dicts(db, sql, params=None):
@@ -165,9 +166,10 @@ async def review_queue(db):
     claim's best few that arrived since its candidates were last checked."""
     claims = await _dicts(db, QUEUE_CLAIMS_SQL, {"claims": QUEUE_CLAIMS})
     for claim in claims:
-        ranks = [row["rank"] for row in await _dicts(
-            db, QUEUE_RANKS_SQL, {"id": claim["claim_id"], "checked": claim["checked"], "per_claim": QUEUE_PER_CLAIM})]
-        claim["rows"] = await _dicts(db, CANDIDATES_BY_RANK_SQL, {"id": claim["claim_id"], "ranks": json.dumps(ranks)})
+        by_claim = {"id": claim["claim_id"], "checked": claim["checked"], "per_claim": QUEUE_PER_CLAIM}
+        best = [row["pmid"] for row in await _dicts(db, QUEUE_BEST_SQL, by_claim)]
+        claim["rows"] = await _dicts(db, QUEUE_ROWS_SQL, {"id": claim["claim_id"], "pmids": json.dumps(best)})
+    claims = [claim for claim in claims if claim["rows"]]  # decided on meanwhile by someone else
     levels = await level_labels(db)
     extras = await _citation_extras(db, [row["pmid"] for claim in claims for row in claim["rows"]])
     return [{"id": claim["claim_id"], "text": claim["claim_text"], "page": claim["page"],

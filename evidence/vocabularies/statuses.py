@@ -36,6 +36,7 @@ STATUSES = [
      "explanation": "The best evidence in people backs the claim as the page states it."},
 ]
 CODES = tuple(status["code"] for status in STATUSES)
+BY_CODE = {status["code"]: status for status in STATUSES}
 
 # A claim's new candidates are counted up to this many, then read "more than 100":
 # counting them all checks each one's citation (a quarter of a second for the list of
@@ -47,4 +48,3 @@ NEW_CANDIDATES_COUNTED = 100
 def counted(number):
     """A count of new candidates as staff read it: "7", or "more than 100"."""
     return f"more than {NEW_CANDIDATES_COUNTED}" if number > NEW_CANDIDATES_COUNTED else f"{number:,}"
-BY_CODE = {status["code"]: status for status in STATUSES}
