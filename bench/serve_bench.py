@@ -32,6 +32,7 @@ from urllib.parse import quote
 
 from litref.db.candidates import refresh_claims
 from litref.db.database import open_db
+from litref.db.statistics import refresh_planner_statistics
 from import_bench import PROJECT, WORK, print_targets
 from staff import Reviewer, new_account
 from synthetic import FIRST_PMID, NOW, check_schema, ensure_database, iso
@@ -169,6 +170,7 @@ def prepare(size):
         start = time.perf_counter()
         refresh_claims(db, now=iso(NOW))  # claims whose candidates are stale, as the next fetch does
         info["candidates_seconds"] = time.perf_counter() - start
+        refresh_planner_statistics(db)  # as every import and fetch ends
     check_schema(path)
     for backup in WORK.glob(path.name + ".*.bak"):  # taken before a migration; not wanted here
         backup.unlink()

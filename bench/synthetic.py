@@ -313,8 +313,10 @@ def check_schema(path):
 
 
 def schema(path):
+    """Ours: SQLite's statistics tables (db/statistics.py) come and go with ANALYZE."""
     with closing(sqlite3.connect(path)) as conn:
-        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                   "WHERE name NOT LIKE 'sqlite_stat%'"))
 
 
 # --- the records ----------------------------------------------------------------

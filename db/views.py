@@ -126,29 +126,31 @@ CANDIDATE_GRADE_COLUMNS = ("study_design", "design_rank", "subjects", "design_so
 # They are ranked from the covering index of each citation's flags, design and year;
 # a citation's row, which holds its abstract, is read only for the rows asked for: the
 # claim page's one page of candidates (``rank`` between two numbers) reads 26 rows,
-# not the thousands a claim has at 1,000,000 citations (400 ms, against 90), and a
-# query of ranks alone (the review queue's first step) reads none.
-# "+" keeps SQLite from reading all of citations through the is_deleted index (the
-# database has no statistics, so the planner would take is_deleted = 0 as selective).
+# not the thousands a claim has at 1,000,000 citations (400 ms, against 90); a query
+# of ranks alone (the review queue's first step) reads claim_candidate_ranks.
+# "+" keeps SQLite from reading all of citations through the is_deleted index (it has
+# no statistics of that index, so the planner would take is_deleted = 0 as selective).
+CLAIM_CANDIDATE_RANKS = f"""
+CREATE VIEW claim_candidate_ranks AS
+SELECT m.claim_id, m.pmid,
+    row_number() OVER (PARTITION BY m.claim_id
+                       ORDER BY m.parts_in_title DESC, m.parts DESC, {GRADE["design_rank"]},
+                                c.year DESC, m.pmid) AS rank,
+    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title
+FROM claim_matches m
+JOIN claims cl ON cl.id = m.claim_id
+JOIN {_UNDECIDED_CITATION}
+WHERE cl.archived_at IS NULL AND {_UNDECIDED}
+"""
+
 CLAIM_CANDIDATES = f"""
 CREATE VIEW claim_candidates AS
-WITH ranked AS (
-    SELECT m.claim_id, m.pmid,
-        row_number() OVER (PARTITION BY m.claim_id
-                           ORDER BY m.parts_in_title DESC, m.parts DESC, {GRADE["design_rank"]},
-                                    c.year DESC, m.pmid) AS rank,
-        m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title
-    FROM claim_matches m
-    JOIN claims cl ON cl.id = m.claim_id
-    JOIN {_UNDECIDED_CITATION}
-    WHERE cl.archived_at IS NULL AND {_UNDECIDED}
-)
 SELECT r.*, c.title, c.authors, c.journal, c.year,
     {", ".join(f"{GRADE[column]} AS {column}" for column in CANDIDATE_GRADE_COLUMNS)},
     c.is_retracted, c.has_expression_of_concern
-FROM ranked r
-LEFT JOIN citations c ON c.pmid = r.pmid  -- always there; LEFT lets SQLite skip it when
-LEFT JOIN citation_assessments a ON a.pmid = r.pmid  -- a query reads ranks alone
+FROM claim_candidate_ranks r
+JOIN citations c ON c.pmid = r.pmid
+LEFT JOIN citation_assessments a ON a.pmid = r.pmid
 """
 
 # A claim's undecided candidates found after a date ({since}): the new work for reviewers.
@@ -318,6 +320,7 @@ ORDER BY p.position
 VIEWS = {
     "citation_grades": CITATION_GRADES,
     "claim_evidence_detail": CLAIM_EVIDENCE_DETAIL,
+    "claim_candidate_ranks": CLAIM_CANDIDATE_RANKS,
     "claim_candidates": CLAIM_CANDIDATES,
     "claim_candidate_arrivals": CLAIM_CANDIDATE_ARRIVALS,
     "claim_status": CLAIM_STATUS,

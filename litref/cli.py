@@ -26,6 +26,7 @@ from litref.db.candidates import refresh_claims
 from litref.db.claims import ClaimsRemoved, browser_claims, claims_for_export
 from litref.db.curation import missing_curated_pmids
 from litref.db.runs import close_interrupted, save_searches
+from litref.db.statistics import refresh_planner_statistics
 from litref.db.status_history import record_status_changes
 from litref.db.status import status_report
 from litref.db.pages import page_overview
@@ -105,6 +106,7 @@ def fetch_command(db_path, searches_path, claims_path, pages_path, names, full, 
             save_searches(database, searches, now=utc_now())
             failed = _run_searches(database, settings, searches, full, since and since.date(), quiet)
             failed += not _fetch_missing_curated(database, settings)
+            refresh_planner_statistics(database)
             record_status_changes(database, now=utc_now(), cause="fetch")
     except fetch_lock.LockError as error:
         fail(str(error), 2)

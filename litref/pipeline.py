@@ -12,6 +12,7 @@ from pathlib import Path
 from litref.clock import utc_now
 from litref.db import citations, runs
 from litref.db.candidates import refresh_for_citations
+from litref.db.statistics import refresh_planner_statistics
 from litref.db.status_history import record_status_changes
 from litref.fetch.eutils import PubMedError
 from litref.fetch.files import ImportFileError, file_batches
@@ -99,6 +100,7 @@ def import_file(db, path, *, now):
         refresh_for_citations(db, changed, now=now)  # those stored before the damage
         raise
     refresh_for_citations(db, changed, now=now)
+    refresh_planner_statistics(db)
     record_status_changes(db, now=now, cause="import", detail=Path(path).name)
     return totals
 

@@ -14,7 +14,9 @@ import pytest
 
 from litref.fetch import harvest
 from tests.eutils_server import synthetic_article
-from tests.helpers import ARTICLES, PMIDS, QUERY, assert_intact, fetch, last_run, rows, write_searches
+from tests.helpers import (
+    ARTICLES, PMIDS, QUERY, assert_intact, fetch, last_run, rows, table_search_count_plan, write_searches,
+)
 
 def test_fetch_stores_records_hits_and_run(server, paths):
     result = fetch(paths)
@@ -286,3 +288,8 @@ def test_a_record_without_a_journal_is_stored_and_the_next_searches_still_run(se
     assert "later: ok (full)" in result.output
     stored = rows(paths["db"], "SELECT title, journal, year FROM citations WHERE pmid = 99000950")
     assert stored == [{"title": "Synthetic record without journal", "journal": None, "year": None}]
+
+
+def test_after_a_fetch_a_table_search_counts_from_the_covering_index_not_the_rows(server, paths):
+    assert fetch(paths).exit_code == 0
+    assert "COVERING INDEX idx_citations_search_facets" in table_search_count_plan(paths["db"])

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from litref.cli import main
 from litref.demo import SAMPLE
 from tests.eutils_server import synthetic_article
-from tests.helpers import rows, snapshot
+from tests.helpers import rows, snapshot, table_search_count_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -198,3 +198,9 @@ def test_a_record_without_a_journal_is_stored_and_the_file_goes_on(db_path, tmp_
     count = "SELECT count(*) AS n FROM citations"
     assert rows(db_path, count) == rows(tmp_path / "whole.db", count)  # every record stored
     assert rows(db_path, count + " WHERE journal IS NULL AND NOT is_book") == [{"n": 1}]
+
+
+
+def test_after_an_import_a_table_search_counts_from_the_covering_index_not_the_rows(db_path):
+    assert run_import(db_path, FIXTURES / "edge-cases.xml").exit_code == 0
+    assert "COVERING INDEX idx_citations_search_facets" in table_search_count_plan(db_path)

@@ -20,9 +20,10 @@ from litref.web.fts import MARK_END, MARK_START, fts_words, marked_html
 SHARED = json.loads(METADATA.read_text())["databases"]["*"]
 QUERIES = SHARED["queries"]
 READ_QUERIES = sorted(name for name, query in QUERIES.items() if not query.get("write"))
-# claim_matches: the stored candidates behind the claim_candidates view.
+# claim_matches: the stored candidates behind the claim_candidates view; sqlite_stat1:
+# what the query planner is told after each import (db/statistics.py).
 INTERNAL_TABLES = {"_sqlite_migrations", "citations_fts", "citations_fts_config", "citations_fts_data",
-                   "citations_fts_docsize", "citations_fts_idx", "claim_matches"}
+                   "citations_fts_docsize", "citations_fts_idx", "claim_matches", "sqlite_stat1"}
 REVIEWED_LONG_AGO = "stem-cell-therapy-stops-organ-damage"  # its candidates are newer than its review
 # Values for every parameter a canned query takes, from the demo data.
 PARAMETERS = {"claim_id": CONTRADICTED_CLAIM, "q": "mesenchymal stem", "search": SEARCH}

@@ -65,7 +65,7 @@ SELECT * FROM counted WHERE waiting > 0 ORDER BY status_order, position LIMIT :c
 """
 # A claim's best few of those: which ones first, reading no citation's row; then those
 # few rows (at 1,000,000 citations a claim has thousands of candidates).
-QUEUE_BEST_SQL = ("SELECT pmid FROM claim_candidates WHERE claim_id = :id AND arrived > :checked "
+QUEUE_BEST_SQL = ("SELECT pmid FROM claim_candidate_ranks WHERE claim_id = :id AND arrived > :checked "
                   "ORDER BY rank LIMIT :per_claim")
 QUEUE_ROWS_SQL = (
     "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
