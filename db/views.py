@@ -123,8 +123,9 @@ CANDIDATE_GRADE_COLUMNS = ("study_design", "design_rank", "subjects", "design_so
 # decide on, best first: those whose title (or MeSH) names more parts of the claim's
 # query, then more parts anywhere, then the strongest design, then the newest. Not
 # linked, not marked not relevant, and evidence at all.
-# They are ranked from the covering index of each citation's flags, design and year;
-# a citation's row, which holds its abstract, is read only for the rows asked for: the
+# They are ranked from covering indexes (m016's of the matches; m012's of each
+# citation's flags, design and year); a match's row (why it was found) and a
+# citation's row, which holds its abstract, are read only for the rows asked for: the
 # claim page's one page of candidates (``rank`` between two numbers) reads 26 rows,
 # not the thousands a claim has at 1,000,000 citations (400 ms, against 90); a query
 # of ranks alone (the review queue's first step) reads claim_candidate_ranks.
@@ -136,7 +137,7 @@ SELECT m.claim_id, m.pmid,
     row_number() OVER (PARTITION BY m.claim_id
                        ORDER BY m.parts_in_title DESC, m.parts DESC, {GRADE["design_rank"]},
                                 c.year DESC, m.pmid) AS rank,
-    m.found_by, m.found_at AS arrived, m.parts, m.parts_in_title
+    m.found_at AS arrived, m.parts, m.parts_in_title
 FROM claim_matches m
 JOIN claims cl ON cl.id = m.claim_id
 JOIN {_UNDECIDED_CITATION}
@@ -145,10 +146,12 @@ WHERE cl.archived_at IS NULL AND {_UNDECIDED}
 
 CLAIM_CANDIDATES = f"""
 CREATE VIEW claim_candidates AS
-SELECT r.*, c.title, c.authors, c.journal, c.year,
+SELECT r.claim_id, r.pmid, r.rank, m.found_by, r.arrived, r.parts, r.parts_in_title,
+    c.title, c.authors, c.journal, c.year,
     {", ".join(f"{GRADE[column]} AS {column}" for column in CANDIDATE_GRADE_COLUMNS)},
     c.is_retracted, c.has_expression_of_concern
 FROM claim_candidate_ranks r
+JOIN claim_matches m ON m.claim_id = r.claim_id AND m.pmid = r.pmid
 JOIN citations c ON c.pmid = r.pmid
 LEFT JOIN citation_assessments a ON a.pmid = r.pmid
 """
