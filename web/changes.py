@@ -11,7 +11,7 @@ claim's candidates as claim_status counts them.
 from datetime import timedelta
 
 from litref.evidence.vocabularies import flags, statuses
-from litref.web.pages import describe_citations
+from litref.web.pages import arrivals_counted, describe_citations
 
 DEFAULT_DAYS = 7
 FLAGGED_SHOWN = 50
@@ -44,9 +44,7 @@ async def what_changed(db, *, now, days):
             "ORDER BY h.recorded_at DESC, h.id DESC", by_since)).rows]),
         "new_candidates": [dict(row) for row in (await db.execute(
             "WITH counted AS MATERIALIZED (SELECT cl.id AS claim_id, cl.text, cl.page, cl.position, "
-            "(SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a "
-            "WHERE a.claim_id = cl.id AND a.found_at >= :since "
-            f"LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS found "
+            f"{arrivals_counted('cl.id', 'a.found_at >= :since')} AS found "
             "FROM claims cl WHERE cl.archived_at IS NULL) "
             "SELECT * FROM counted WHERE found > 0 ORDER BY position",
             by_since)).rows],

@@ -50,14 +50,20 @@ SUBJECT_CHOICES = [{"code": s["code"], "label": s["label"].split(":")[0]}
                    for s in subject_codes.SUBJECTS if s["code"] != "unknown"]
 _STATUS_ORDER = " ".join(f"WHEN '{s['code']}' THEN {i}" for i, s in enumerate(statuses.STATUSES))
 
+
+def arrivals_counted(claim_id, arrived):
+    """SQL: how many undecided candidates of ``claim_id`` arrived as ``arrived`` says (a
+    condition on ``a.found_at``), counted as claim_status counts: up to a hundred, then 101."""
+    return (f"(SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a "
+            f"WHERE a.claim_id = {claim_id} AND {arrived} LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1}))")
+
+
 # The claims with undecided candidates not yet checked (arrived after the claim's last
-# "checked"), worst status first, with how many (counted as the claims list counts).
+# "checked"), worst status first, with how many.
 QUEUE_CLAIMS_SQL = f"""
 WITH counted AS MATERIALIZED (
     SELECT s.claim_id, s.status, s.text AS claim_text, s.page, coalesce(s.searched_at, '') AS checked,
-        (SELECT count(*) FROM (SELECT 1 FROM claim_candidate_arrivals a
-                               WHERE a.claim_id = s.claim_id AND a.found_at > coalesce(s.searched_at, '')
-                               LIMIT {statuses.NEW_CANDIDATES_COUNTED + 1})) AS waiting,
+        {arrivals_counted("s.claim_id", "a.found_at > coalesce(s.searched_at, '')")} AS waiting,
         CASE s.status {_STATUS_ORDER} END AS status_order, cl.position
     FROM claim_status s JOIN claims cl ON cl.id = s.claim_id
 )
