@@ -52,7 +52,8 @@ def refresh_claims(db, *, now, claim_ids=None):
 
 def refresh_for_citations(db, pmids, *, now):
     """Add, update or drop the candidates among ``pmids`` (a batch just stored) for every claim."""
-    if not pmids:
+    claims = _active_claims(db)
+    if not pmids or not claims:
         return
     with db.atomic():  # the temporary database only: the main one stays unlocked
         db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {BATCH_FTS} "
@@ -60,7 +61,7 @@ def refresh_for_citations(db, pmids, *, now):
         db.execute(f"DELETE FROM {BATCH_FTS}")
         db.execute(f"INSERT INTO {BATCH_FTS} (rowid, title, abstract) SELECT pmid, title, abstract "
                    "FROM citations WHERE pmid IN (SELECT value FROM json_each(?))", [json.dumps(list(pmids))])
-    for claim_id, query in _active_claims(db):
+    for claim_id, query in claims:
         rows, parts_total, _ = _evaluate(db, claim_id, query, fts=BATCH_FTS)
         with write_transaction(db):
             _merge_matches(db, claim_id, rows, parts_total, now)

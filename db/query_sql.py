@@ -100,13 +100,16 @@ def _term(term, by_row):
 def _rows_with(table, where, params, by_row):
     """Citations with a row of ``table`` (keyed by pmid) meeting ``where``."""
     if by_row:
-        return f"EXISTS (SELECT 1 FROM {table} x WHERE x.pmid = c.pmid AND {where})", params
+        # A record's own few rows, by m001's index on pmid: left to choose, SQLite may take
+        # an index that starts with the heading and read every row given it, per record.
+        return (f"EXISTS (SELECT 1 FROM {table} x INDEXED BY idx_{table}_pmid "
+                f"WHERE x.pmid = c.pmid AND {where})", params)
     return f"c.pmid IN (SELECT pmid FROM {table} WHERE {where})", params
 
 
 def _heading(term):
     # Exact names (staff's queries pass litref check, which holds them to MeSH's spelling):
-    # the index on descriptor then finds them at once.
+    # m017's covering index on (descriptor, qualifier, major, pmid) then finds them at once.
     where, params = "descriptor = ?", [term["term"]]
     if term.get("qualifier"):
         where += " AND qualifier = ?"

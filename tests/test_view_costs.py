@@ -7,6 +7,8 @@ import pytest
 
 from litref.db.claims import save_claims
 from litref.db.database import open_db
+from litref.db.query_sql import condition
+from litref.evidence.pubmed_query import parse_query
 from tests.helpers import CLAIM, RCT_HUMANS, T0, article, link, store
 
 PER_CLAIM_READS = {
@@ -51,3 +53,25 @@ def test_one_claims_reads_do_not_grow_with_the_store(db, read):
     store(db, *(article(99100000 + n, title=f"Cardiology record {n}") for n in range(UNRELATED)))
     after = steps(db, sql, parameters)
     assert after <= before * 1.5 + 2, f"{read}: {before} thousand steps, then {after} thousand"
+
+
+def test_a_heading_with_a_subheading_costs_its_own_rows_not_the_headings(db):
+    """A claim query's "Heading/subheading"[Mesh] is looked up by index (m017): editing the
+    claim must not read every citation given the heading."""
+    sql, parameters = condition(parse_query('"Lupus Erythematosus, Systemic/epidemiology"[Mesh]'))
+    count = f"SELECT count(*) FROM citations c WHERE {sql}"
+    before = steps(db, count, parameters)
+    store(db, *(article(99100000 + n, mesh=("Lupus Erythematosus, Systemic",)) for n in range(UNRELATED)))
+    after = steps(db, count, parameters)
+    assert after <= before * 1.5 + 2, f"{before} thousand steps, then {after} thousand"
+
+
+def test_a_batchs_heading_look_up_reads_its_own_records_not_the_headings(db):
+    """Checking a new batch against a claim (db/candidates.py) looks a heading up in each
+    batch record's own rows, never in every citation given the heading."""
+    sql, parameters = condition(parse_query('"Lupus Erythematosus, Systemic"[Mesh]'), fts="temp.batch")
+    one_record = f"SELECT c.pmid FROM citations c WHERE c.pmid = 99000001 AND {sql}"
+    before = steps(db, one_record, parameters)
+    store(db, *(article(99100000 + n, mesh=("Lupus Erythematosus, Systemic",)) for n in range(UNRELATED)))
+    after = steps(db, one_record, parameters)
+    assert after <= before * 1.5 + 2, f"{before} thousand steps, then {after} thousand"
