@@ -23,6 +23,7 @@ Flags only move forward with the record:
 
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.writing import write_transaction
+from litref.evidence.records import with_grade
 from litref.evidence.vocabularies import flags
 from litref.evidence.vocabularies.flags import NOTICE_FLAGS
 
@@ -71,6 +72,8 @@ def save_records(db, items, *, source, now):
     ``refresh_for_citations``).
     """
     records, delete_pmids = _split(items)
+    for record in records.values():
+        with_grade(record)  # a record parsed without its grade is graded here, before the lock
     with write_transaction(db):
         stored = _stored_versions(db, list(records))
         changed = [r for pmid, r in records.items() if _is_change(r, stored.get(pmid))]

@@ -2,8 +2,9 @@
 
 Both transforms (PubMed XML and MEDLINE text) build the same record shape and
 finish it here: flags derived from publication types and links, the author
-line staff read, the evidence level, and a hash that tells a changed record
-from an unchanged one.
+line staff read, and a hash that tells a changed record from an unchanged
+one. The grade (evidence/grading.py) is added apart, by ``with_grade``: an
+import grades each record in whichever of its two processes has time.
 """
 
 import hashlib
@@ -28,15 +29,22 @@ def finish(record, raw):
     citation["has_expression_of_concern"] = int("ExpressionOfConcernIn" in reftypes)
     citation["has_erratum"] = int("ErratumIn" in reftypes)
     citation["authors"] = ", ".join(display_name(a) for a in record["authors"]) or None
-    citation.update(
-        grade(
-            [pt["publication_type"] for pt in record["publication_types"]],
-            [m["descriptor"] for m in record["mesh"]],
-            citation.get("title"), citation.get("abstract"),
-        )
-    )
     citation["record_hash"] = hashlib.sha1(TRANSFORM_VERSION + raw).hexdigest()
     return record
+
+
+def with_grade(item):
+    """A finished record with its grade added (once); a deletion as it is."""
+    citation = item.get("citation")
+    if citation is not None and "study_design" not in citation:
+        citation.update(
+            grade(
+                [pt["publication_type"] for pt in item["publication_types"]],
+                [m["descriptor"] for m in item["mesh"]],
+                citation.get("title"), citation.get("abstract"),
+            )
+        )
+    return item
 
 
 def display_name(author):

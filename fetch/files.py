@@ -1,7 +1,10 @@
 """PubMed XML and MEDLINE files (``litref import``) as batches of parsed records.
 
 Parsing and writing take similar time, so a second process parses while the
-caller writes (bench/ measures the gain). Every way a file can be unreadable
+caller writes (bench/ measures the gain). Grading each record from its title
+and abstract runs in whichever process has time: the parsing process grades
+a batch while the writer has batches waiting, and otherwise leaves it to the
+writer (litref/pipeline.py). Every way a file can be unreadable
 (damaged gzip, not PubMed XML, not MEDLINE, an unreadable path) becomes an
 ImportFileError whose message names the file and what to do.
 """
@@ -15,12 +18,14 @@ from itertools import islice
 from pathlib import Path
 from queue import Empty
 
+from litref.evidence.records import with_grade
 from litref.fetch import medline, pubmed_xml
 
 # Records per batch sent to the writing process. Small batches parse faster: a
 # thousand records held at once made the parsing process a sixth slower (bench/README.md).
 BATCH_SIZE = 200
 BATCHES_AHEAD = 20  # parsed batches waiting to be written: bounds the memory used
+GRADE_WHEN_WAITING = 2  # batches waiting for the writer from which the parser grades its own
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -58,13 +63,14 @@ def file_batches(path, *, kept):
         raise ImportFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
 
 
-def read_items(stream, name):
+def read_items(stream, name, *, graded=True):
     """Items from a binary stream of PubMed XML or MEDLINE text, by sniffing its start."""
     start = stream.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"<"):
-        return pubmed_xml.parse(stream, name)
+        return pubmed_xml.parse(stream, name, graded=graded)
     if b"PMID-" in start:
-        return medline.parse(io.TextIOWrapper(stream, encoding="utf-8", errors="replace"), name)
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+        return medline.parse(text, name, graded=graded)
     raise ImportFileError(
         f"{name}: neither PubMed XML nor MEDLINE text. Export from PubMed as XML, "
         "or with 'Send to: Citation manager' for a .nbib file."
@@ -87,7 +93,9 @@ def _parsed_elsewhere(path):
 def _parse_into(path, queue):
     try:
         with _open_binary(path) as stream:
-            for batch in _batches(read_items(stream, str(path))):
+            for batch in _batches(read_items(stream, str(path), graded=False)):
+                if queue.qsize() >= GRADE_WHEN_WAITING:  # the writer is behind: grade here
+                    batch = [with_grade(item) for item in batch]
                 queue.put(batch)
     except Exception as error:  # sent to the writing process, which reports it
         queue.put(error)

@@ -13,7 +13,7 @@ from html import escape
 from Bio import Medline
 
 from litref.fetch.pubmed_xml import NO_TITLE
-from litref.evidence.records import finish
+from litref.evidence.records import finish, with_grade
 
 # MEDLINE comment/correction tags → the RefType PubMed XML uses for them.
 LINK_TAGS = {
@@ -34,15 +34,17 @@ class NotMedline(ValueError):
     """The input is not MEDLINE text."""
 
 
-def parse(text_handle, name="input"):
-    """Yield record dicts from a text file object of MEDLINE records."""
+def parse(text_handle, name="input", *, graded=True):
+    """Yield record dicts from a text file object of MEDLINE records (``graded`` as in
+    pubmed_xml.parse)."""
     for number, entry in enumerate(Medline.parse(text_handle), start=1):
         if "PMID" not in entry:
             raise NotMedline(
                 f"{name}: record {number} has no 'PMID-' line, so this is not "
                 "MEDLINE text. Export from PubMed with 'Send to: Citation manager'."
             )
-        yield medline_record(entry)
+        record = medline_record(entry)
+        yield with_grade(record) if graded else record
 
 
 def medline_record(entry):

@@ -20,7 +20,7 @@ import html
 from lxml import etree
 
 from litref.evidence.markup import local_name, plain_text, safe_html
-from litref.evidence.records import finish, normalise_orcid
+from litref.evidence.records import finish, normalise_orcid, with_grade
 
 ARTICLE_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 ROOT_TAGS = {"PubmedArticleSet", "PubmedBookArticleSet", "PubmedArticle", "PubmedBookArticle"}
@@ -38,10 +38,11 @@ class NotPubmedXML(ValueError):
     """The input is not a PubMed XML document (or is damaged)."""
 
 
-def parse(source, name="input"):
+def parse(source, name="input", *, graded=True):
     """Yield record dicts from a binary file object of PubMed XML.
 
-    ``name`` names the source in error messages (a path, or "efetch of search X").
+    ``name`` names the source in error messages (a path, or "efetch of search X");
+    ``graded=False`` leaves the grade to be added later (evidence/records.py: with_grade).
     """
     context = etree.iterparse(
         source,
@@ -57,7 +58,8 @@ def parse(source, name="input"):
         for number, (_, element) in enumerate(context):
             if number == 0:
                 _check_root(element.getroottree().getroot(), name)
-            yield _item(element)
+            item = _item(element)
+            yield with_grade(item) if graded else item
             _free(element)
         _check_root(context.root, name)
     except etree.XMLSyntaxError as error:

@@ -14,6 +14,7 @@ from litref.db import citations, runs
 from litref.db.candidates import refresh_for_citations
 from litref.db.statistics import refresh_planner_statistics
 from litref.db.status_history import record_status_changes
+from litref.evidence.records import with_grade
 from litref.fetch.eutils import PubMedError
 from litref.fetch.files import ImportFileError, file_batches
 from litref.fetch.harvest import Batch, Finished, Search, Searched, fetch_by_id, harvest, plan_run
@@ -114,6 +115,7 @@ def _import_batches(db, path, totals, changed, *, now):
         with file_batches(path, kept=kept) as batches:
             for batch in batches:
                 for step in steps.split(batch):
+                    step = [with_grade(item) for item in step]  # those the parser left (fetch/files.py)
                     started = time.monotonic()
                     counts = citations.save_records(db, step, source=Path(path).name, now=now)
                     steps.took(len(step), time.monotonic() - started)

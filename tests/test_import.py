@@ -9,6 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from litref.cli import main
+from litref.db.citations import save_records
+from litref.db.database import open_db
+from litref.fetch import pubmed_xml
 from litref.demo import SAMPLE
 from tests.eutils_server import synthetic_article
 from tests.helpers import rows, snapshot, table_search_count_plan
@@ -129,6 +132,36 @@ def test_a_damaged_file_keeps_the_batches_before_the_damage_and_a_reimport_compl
     assert f"600 records ({600 - stored} new, 0 updated, {stored} unchanged)" in completed.output
     assert rows(db_path, "SELECT count(*) AS n FROM citations") == [{"n": 600}]
     assert rows(db_path, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
+
+
+GRADE_COLUMNS = ("pmid, study_design, design_rank, design_source, design_words, subjects, "
+                 "subjects_source, subjects_words")
+
+
+@pytest.mark.parametrize("waiting", [0, 10**9], ids=["parser grades", "writer grades"])
+def test_every_record_is_graded_whichever_process_grades_it(tmp_path, monkeypatch, waiting):
+    from litref.fetch import files
+
+    monkeypatch.setattr(files, "BATCH_SIZE", 3)  # the parsing process inherits both
+    monkeypatch.setattr(files, "GRADE_WHEN_WAITING", waiting)
+    imported = tmp_path / "imported.db"
+    assert run_import(imported, SAMPLE).exit_code == 0
+    fetched = tmp_path / "fetched.db"  # the same records as a fetch stores them, graded as parsed
+    database = open_db(fetched)
+    with open(SAMPLE, "rb") as stream:
+        save_records(database, list(pubmed_xml.parse(stream)), source="test", now="2026-01-01")
+    grades = f"SELECT {GRADE_COLUMNS} FROM citations ORDER BY pmid"
+    assert rows(imported, grades) == rows(fetched, grades)
+    assert all(row["design_rank"] is not None for row in rows(imported, grades))
+
+
+def test_a_record_parsed_without_its_grade_is_graded_when_stored(tmp_path):
+    database = open_db(tmp_path / "citations.db")
+    with open(SAMPLE, "rb") as stream:
+        ungraded = list(pubmed_xml.parse(stream, graded=False))
+    assert not any("study_design" in item["citation"] for item in ungraded)
+    save_records(database, ungraded, source="test", now="2026-01-01")
+    assert database.execute("SELECT count(*) FROM citations WHERE design_rank IS NULL").fetchone() == (0,)
 
 
 def test_import_steps_follow_the_time_a_write_takes():
