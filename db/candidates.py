@@ -52,8 +52,8 @@ def refresh_claims(db, *, now, claim_ids=None):
 
 def refresh_for_citations(db, pmids, *, now):
     """Add, update or drop the candidates among ``pmids`` (a batch just stored) for every claim."""
-    claims = _active_claims(db)
-    if not pmids or not claims:
+    claims = pmids and _active_claims(db)
+    if not claims:
         return
     with db.atomic():  # the temporary database only: the main one stays unlocked
         db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {BATCH_FTS} "

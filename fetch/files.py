@@ -40,6 +40,8 @@ class WorkerDied(Exception):
 @contextmanager
 def file_batches(path, *, kept):
     """Batches (lists of parsed items) of the file at ``path``, parsed by a worker process.
+    Records may come without their grade: ``with_grade`` adds it (db/citations.py's
+    ``save_records`` does at the latest).
 
     ``kept()`` ends each failure's message: what the caller keeps of this file
     when reading stops half way.
@@ -94,13 +96,20 @@ def _parse_into(path, queue):
     try:
         with _open_binary(path) as stream:
             for batch in _batches(read_items(stream, str(path), graded=False)):
-                if queue.qsize() >= GRADE_WHEN_WAITING:  # the writer is behind: grade here
+                if _writer_behind(queue):  # grade here: the writer has work waiting
                     batch = [with_grade(item) for item in batch]
                 queue.put(batch)
     except Exception as error:  # sent to the writing process, which reports it
         queue.put(error)
     else:
         queue.put(None)
+
+
+def _writer_behind(queue):
+    try:
+        return queue.qsize() >= GRADE_WHEN_WAITING
+    except NotImplementedError:  # macOS cannot count a queue: the writer grades
+        return False
 
 
 def _received(queue, worker, path):

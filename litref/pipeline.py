@@ -132,8 +132,8 @@ def _import_batches(db, path, totals, changed, *, now):
 
 class Steps:
     """How many records an import stores per write transaction, so that each holds the
-    write lock about STEP_SECONDS: hundreds on a small database, a few dozen at a
-    million citations or on a busy machine (each record is indexed for full-text
+    write lock about STEP_SECONDS: a whole parsed batch (fetch/files.py: 200 records)
+    on a small database, a few dozen at a million citations or on a busy machine (each record is indexed for full-text
     search, the slow part). Sized from the slowest of the last few steps, since a
     step that runs long keeps staff waiting."""
 

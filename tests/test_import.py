@@ -155,6 +155,32 @@ def test_every_record_is_graded_whichever_process_grades_it(tmp_path, monkeypatc
     assert all(row["design_rank"] is not None for row in rows(imported, grades))
 
 
+class CountedQueue(list):
+    """A stand-in for the queue to the writer, with as many batches waiting as chosen."""
+
+    def __init__(self, waiting):
+        super().__init__()
+        self.waiting = waiting
+
+    def qsize(self):
+        return self.waiting
+
+    def put(self, batch):
+        self.append(batch)
+
+
+@pytest.mark.parametrize("waiting, graded", [(0, False), (10**9, True)])
+def test_the_parser_grades_only_while_the_writer_has_batches_waiting(monkeypatch, waiting, graded):
+    from litref.fetch import files
+
+    monkeypatch.setattr(files, "BATCH_SIZE", 3)
+    queue = CountedQueue(waiting)
+    files._parse_into(SAMPLE, queue)
+    *batches, end = queue
+    assert end is None and batches
+    assert all(("study_design" in item["citation"]) is graded for batch in batches for item in batch)
+
+
 def test_a_record_parsed_without_its_grade_is_graded_when_stored(tmp_path):
     database = open_db(tmp_path / "citations.db")
     with open(SAMPLE, "rb") as stream:

@@ -5,6 +5,7 @@ which do not depend on the machine; timings live in bench/.)"""
 
 import pytest
 
+from litref.db.candidates import BATCH_FTS
 from litref.db.claims import save_claims
 from litref.db.database import open_db
 from litref.db.query_sql import condition
@@ -69,7 +70,7 @@ def test_a_heading_with_a_subheading_costs_its_own_rows_not_the_headings(db):
 def test_a_batchs_heading_look_up_reads_its_own_records_not_the_headings(db):
     """Checking a new batch against a claim (db/candidates.py) looks a heading up in each
     batch record's own rows, never in every citation given the heading."""
-    sql, parameters = condition(parse_query('"Lupus Erythematosus, Systemic"[Mesh]'), fts="temp.batch")
+    sql, parameters = condition(parse_query('"Lupus Erythematosus, Systemic"[Mesh]'), fts=BATCH_FTS)
     one_record = f"SELECT c.pmid FROM citations c WHERE c.pmid = 99000001 AND {sql}"
     before = steps(db, one_record, parameters)
     store(db, *(article(99100000 + n, mesh=("Lupus Erythematosus, Systemic",)) for n in range(UNRELATED)))
