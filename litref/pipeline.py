@@ -115,7 +115,9 @@ def _import_batches(db, path, totals, changed, *, now):
         with file_batches(path, kept=kept) as batches:
             for batch in batches:
                 for step in steps.split(batch):
-                    step = [with_grade(item) for item in step]  # those the parser left (fetch/files.py)
+                    # Those the parser left ungraded (fetch/files.py), graded before the clock
+                    # starts: a step is sized by its write alone.
+                    step = [with_grade(item) for item in step]
                     started = time.monotonic()
                     counts = citations.save_records(db, step, source=Path(path).name, now=now)
                     steps.took(len(step), time.monotonic() - started)
@@ -132,9 +134,9 @@ def _import_batches(db, path, totals, changed, *, now):
 
 class Steps:
     """How many records an import stores per write transaction, so that each holds the
-    write lock about STEP_SECONDS: a whole parsed batch (fetch/files.py: 200 records)
-    on a small database, a few dozen at a million citations or on a busy machine (each record is indexed for full-text
-    search, the slow part). Sized from the slowest of the last few steps, since a
+    write lock about STEP_SECONDS: a whole parsed batch (fetch/files.py: 200 records) on
+    a small database, a few dozen at a million citations or on a busy machine (each
+    record is indexed for full-text search, the slow part). Sized from the slowest of the last few steps, since a
     step that runs long keeps staff waiting."""
 
     STEP_SECONDS = 0.05

@@ -73,9 +73,10 @@ SELECT * FROM counted WHERE waiting > 0 ORDER BY status_order, position LIMIT :c
 # few rows (at 1,000,000 citations a claim has thousands of candidates).
 QUEUE_BEST_SQL = ("SELECT pmid FROM claim_candidate_ranks WHERE claim_id = :id AND arrived > :checked "
                   "ORDER BY rank LIMIT :per_claim")
-QUEUE_ROWS_SQL = (
-    "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k JOIN citations c ON c.pmid = k.pmid "
-    "WHERE k.claim_id = :id AND k.pmid IN (SELECT value FROM json_each(:pmids)) ORDER BY k.rank")
+CANDIDATES_WITH_ABSTRACTS = ("SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
+                             "JOIN citations c ON c.pmid = k.pmid ")
+QUEUE_ROWS_SQL = (CANDIDATES_WITH_ABSTRACTS + "WHERE k.claim_id = :id "
+                  "AND k.pmid IN (SELECT value FROM json_each(:pmids)) ORDER BY k.rank")
 
 
 async def _dicts(db, sql, params=None):
@@ -130,9 +131,8 @@ async def claim_page(db, claim_id, order="grade", candidate_page=1):
     # rank, not LIMIT: the view then reads the citations of this page alone (db/views.py).
     after = (candidate_page - 1) * CANDIDATES_SHOWN
     candidates = await _dicts(
-        db, "SELECT k.*, c.abstract, c.abstract_html FROM claim_candidates k "
-            "JOIN citations c ON c.pmid = k.pmid "
-            "WHERE k.claim_id = :id AND k.rank > :after AND k.rank <= :last ORDER BY k.rank",
+        db, CANDIDATES_WITH_ABSTRACTS
+            + "WHERE k.claim_id = :id AND k.rank > :after AND k.rank <= :last ORDER BY k.rank",
         {"id": claim_id, "after": after, "last": after + CANDIDATES_SHOWN + 1},
     )
     dismissed = await _dicts(
