@@ -21,6 +21,8 @@ Flags only move forward with the record:
   seen: set here whenever a flag turns on, never when it stays on.
 """
 
+from operator import itemgetter
+
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.writing import write_transaction
 from litref.evidence.records import with_grade
@@ -174,14 +176,18 @@ def _write_changed(db, records, stored, *, source, now):
          for r in records],
     )
     for key, table in CHILD_KEYS.items():
-        columns = list(CHILD_TABLES[table])
-        derived = list(DERIVED_CHILD_COLUMNS.get(table, {}).values())
-        rows = [
-            [r["citation"]["pmid"], *(child[c] for c in columns[1:]), *(f(child) for f in derived)]
-            for r in records
-            for child in r[key]
-        ]
-        db.conn.executemany(_insert_child(table), rows)
+        db.conn.executemany(_insert_child(table), _child_rows(records, key, table))
+
+
+def _child_rows(records, key, table):
+    """A child table's rows: the pmid, the record's columns, then the derived ones."""
+    values = itemgetter(*list(CHILD_TABLES[table])[1:])  # every table has two or more: a tuple
+    derived = list(DERIVED_CHILD_COLUMNS.get(table, {}).values())
+    return [
+        (r["citation"]["pmid"], *values(child), *[derive(child) for derive in derived])
+        for r in records
+        for child in r[key]
+    ]
 
 
 def _flags_from_elsewhere(db, pmids):
@@ -226,7 +232,7 @@ def _citation_values(citation, kept_flags, source, now):
     for column, value in kept_flags.items():
         row[column] = max(row[column] or 0, value)
     flagged_at = now if any(row[column] for column in flags.COLUMNS) else None
-    return [*(row.get(column) for column in CITATION_COLUMNS), flagged_at]
+    return [*map(row.get, CITATION_COLUMNS), flagged_at]
 
 
 def _marks(values):

@@ -10,7 +10,7 @@ import sqlite_utils
 from litref.db.backup import backup_name, copy_database, needs_backup
 from litref.db.migrations import migrations
 from litref.db.views import drop_views, ensure_views
-from litref.db.writing import set_busy_timeout
+from litref.db.writing import CHECKPOINT_PAGES, set_busy_timeout
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "citations.db"
 IN_MEMORY = ":memory:"
@@ -42,6 +42,7 @@ def open_db(path, *, create=True):
     set_busy_timeout(db)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")  # see db/writing.py
     db.execute("PRAGMA foreign_keys=ON")
     pending = migrations.pending(db)
     if needs_backup(db, pending):

@@ -31,6 +31,14 @@ from litref.evidence.settings import positive_number
 
 # SQLite's own wait inside one statement (its polls are fine-grained).
 BUSY_TIMEOUT_MS = 2000
+# Pages the write-ahead log holds before a commit copies them into the database file (a
+# checkpoint). SQLite's default, 1,000 (4 MB), is less than one import step writes, so
+# every step was followed by a checkpoint and its two fsyncs, and the index pages that
+# step after step rewrite were copied each time: 10,000 (40 MB) made an import about a
+# tenth faster (bench/README.md). Datasette's connections wait for twice as many
+# (web/app.py: STAFF_CHECKPOINT_PAGES): litref's own commit reaches the figure first and
+# does the copying, never a reviewer's save that happens to come next.
+CHECKPOINT_PAGES = 10_000
 DEFAULT_LOCK_WAIT = 120.0
 FIRST_PAUSE = 0.05
 LONGEST_PAUSE = 2.0

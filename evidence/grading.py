@@ -73,7 +73,7 @@ def grade(publication_types, mesh_descriptors, title=None, abstract=None):
     subjects, subjects_words = _indexed_subjects(headings)
     subjects_source = "mesh" if subjects_words else None
     if design == "other" or subjects == "unknown":
-        text = grade_text(title, abstract)
+        text = grade_text(title, abstract, design=design == "other")
         if design == "other" and text["study_design"] != "other":
             design, design_source, design_words = text["study_design"], "text", text["design_words"]
         if subjects == "unknown" and text["subjects"] != "unknown":

@@ -22,9 +22,12 @@ def name_key(text):
     """'Hügle' → 'hugle', 'García-López' → 'garcia lopez', "O'Brien" → 'o brien'; None when empty."""
     if not text:
         return None
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPELLED_OUT))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NOT_LETTERS.sub(" ", letters.translate(_SPELLED_OUT)).strip() or None
+    if text.isascii():  # most names: nothing to decompose (an import keys hundreds of thousands)
+        letters = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SPELLED_OUT))
+        letters = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_SPELLED_OUT)
+    return _NOT_LETTERS.sub(" ", letters).strip() or None
 
 
 def author_key(author):

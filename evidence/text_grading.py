@@ -51,6 +51,7 @@ required, ``extend``: shown when present) are checked per match, in Python.
 """
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -806,15 +807,20 @@ _SUBJECT = _rule_set(SUBJECT_RULES)
 # Grading.
 
 
-def grade_text(title, abstract):
+def grade_text(title, abstract, *, design=True):
     """{"study_design", "design_words", "subjects", "subjects_words"} from a title and abstract.
 
     ``abstract`` is plain text; sections as litref stores them ("METHODS: ..."
     paragraphs separated by blank lines) are recognised by their labels, and
     so are labels run into the text ("Background: ... Methods: ...").
+    ``design=False`` reads the subjects alone (design "other"): PubMed's
+    indexing named the design, and the design rules are most of the work.
     """
     document = _Document(title or "", abstract or "")
     subjects, subjects_words = _subjects(document.votes(_SUBJECT, _SUBJECT_WEIGHT, design=False))
+    if not design:
+        return {"study_design": "other", "design_words": None,
+                "subjects": subjects, "subjects_words": subjects_words}
     design, design_words = _design(document.votes(_DESIGN, _DESIGN_WEIGHT, design=True), subjects)
     return {
         "study_design": design, "design_words": design_words,
@@ -849,6 +855,7 @@ class _Document:
         if len(lower) != len(self.text):  # a rare character whose lower case is longer
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.text)
         self.lower = lower
+        self.starts = [start for start, _, _ in self.spans]
         self.tokens = set(lower.encode("ascii", "replace").translate(_WORD_BYTES).decode().split())
 
     def _add(self, text, where):
@@ -868,9 +875,10 @@ class _Document:
                        (start + ends[-1], start + len(text), "last")]
 
     def where(self, position):
-        for start, end, where in self.spans:
-            if start <= position < end:
-                return where
+        # Spans are in order and apart: the last that starts at or before it is the only candidate.
+        index = bisect_right(self.starts, position) - 1
+        if index >= 0 and position < self.spans[index][1]:
+            return self.spans[index][2]
         return "other"
 
     def votes(self, rule_set, weights, design):
@@ -889,7 +897,9 @@ class _Document:
                 continue
             best_weight = max(top * _CUE_FACTOR[rule.cue], 2.0)
             if words:
-                regexes = [_vocabulary_regex(rule.pattern, p) for first in firsts & tokens for p in words[first]]
+                # In a fixed order: of equal matches the first found is shown, and a set's
+                # order changes from one run of Python to the next.
+                regexes = [_vocabulary_regex(rule.pattern, p) for first in sorted(firsts & tokens) for p in words[first]]
             else:
                 regexes = regex
             end = self.title_end if rule.cue == "title" else len(lower)

@@ -94,7 +94,7 @@ def medline_record(entry):
     }
     for keyword in record["keywords"]:
         keyword["keyword"] = keyword["keyword"].lstrip("*")
-    return finish(record, repr(sorted(entry.items())).encode())
+    return finish(record)
 
 
 def _joined(entry, key):

@@ -141,7 +141,7 @@ def article_record(element):
         "databanks": _databanks(article.find("DataBankList")),
         "links": _links(medline.find("CommentsCorrectionsList")),
     }
-    return _finish(record, element)
+    return finish(record)
 
 
 def book_record(element):
@@ -183,16 +183,12 @@ def book_record(element):
         "databanks": [],
         "links": [],
     }
-    return _finish(record, element)
+    return finish(record)
 
 
 def _present(found, tag):
     """The element, or an empty one in its place: every lookup in it then finds nothing."""
     return etree.Element(tag) if found is None else found
-
-
-def _finish(record, element):
-    return finish(record, etree.tostring(element, with_tail=False))
 
 
 def _untitled(citation):

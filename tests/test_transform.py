@@ -10,6 +10,8 @@ import gzip
 import io
 import os
 import re
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 
@@ -645,6 +647,36 @@ def test_record_hash_is_stable_across_parses_and_changes_with_content():
     nbib_second = {r["citation"]["pmid"]: r["citation"]["record_hash"] for r in parse_file("edge-cases.nbib")}
     assert nbib_first == nbib_second
     assert len(set(nbib_first.values())) == 3
+
+
+def _hashes_of(xml):
+    return {i["citation"]["pmid"]: i["citation"]["record_hash"]
+            for i in pubmed_xml.parse(io.BytesIO(xml), "test") if "citation" in i}
+
+
+def test_record_hash_follows_what_litref_keeps_not_the_xml():
+    xml = (FIXTURES / "edge-cases.xml").read_bytes()
+    before = _hashes_of(xml)
+    # CitationSubset is not stored: PubMed changing it is no change to the record.
+    assert _hashes_of(xml.replace(b"<CitationSubset>IM</CitationSubset>", b"", 1)) == before
+    # A keyword is stored: changing one is.
+    assert b"<Keyword MajorTopicYN=\"N\">" in xml
+    changed = _hashes_of(xml.replace(b"<Keyword MajorTopicYN=\"N\">", b"<Keyword MajorTopicYN=\"Y\">", 1))
+    assert sum(changed[pmid] != before[pmid] for pmid in before) == 1
+
+
+def test_record_hash_is_the_same_in_another_interpreter_run():
+    script = ("import sys; from litref.fetch import pubmed_xml; "
+              "print(sorted((i['citation']['pmid'], i['citation']['record_hash']) "
+              "for i in pubmed_xml.parse(open(sys.argv[1], 'rb')) if 'citation' in i))")
+    runs = {
+        subprocess.run([sys.executable, "-c", script, str(FIXTURES / "edge-cases.xml")],
+                       capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        for seed in (1, 2)
+    }
+    assert len(runs) == 1
+    assert runs == {str(sorted(_hashes_of((FIXTURES / "edge-cases.xml").read_bytes()).items())) + "\n"}
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """litref's writers and a busy database (db/writing.py): they wait their turn, take
 the lock at the start of a transaction, and name whoever kept it too long."""
 
+import asyncio
 import contextlib
 import sqlite3
 import subprocess
@@ -141,3 +142,18 @@ def test_a_staff_write_that_still_finds_the_database_locked_says_so_in_words(sit
     finally:
         site.close()
     assert BUSY_MESSAGE in page and "database is locked" not in page
+
+
+def test_litref_checkpoints_the_write_ahead_log_before_datasette_would(tmp_path):
+    """An import step writes more pages than SQLite's default checkpoint size (1,000): litref
+    raised it, and Datasette's connections wait for more, so that litref's own commit does
+    the copying, not the reviewer's save that comes next (db/writing.py)."""
+    from litref.db.writing import CHECKPOINT_PAGES
+    from litref.web.app import datasette_for
+
+    db_path = tmp_path / "citations.db"
+    litref = open_db(db_path).execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    staff = datasette_for(db_path).get_database()
+    staff_writes = asyncio.run(staff.execute_write("PRAGMA wal_autocheckpoint")).fetchone()[0]
+    staff_reads = asyncio.run(staff.execute("PRAGMA wal_autocheckpoint")).first()[0]
+    assert 1000 < litref == CHECKPOINT_PAGES < staff_writes == staff_reads

@@ -21,6 +21,10 @@ STATIC_MOUNT = "litref"
 SETTINGS = {"suggest_facets": False, "sql_time_limit_ms": 3000}
 # How long a staff write waits for the database while litref writes (web/plugins/staff_writes.py).
 STAFF_WRITE_WAIT_MS = 30_000
+# Pages of write-ahead log after which a staff save copies them into the database file:
+# twice litref's figure (db/writing.py: CHECKPOINT_PAGES), so that litref's own commits do
+# the copying its imports make necessary, not the reviewer's save that happens to come next.
+STAFF_CHECKPOINT_PAGES = 20_000
 
 
 def serve_args(db_path, host, port):

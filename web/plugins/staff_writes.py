@@ -6,6 +6,7 @@ but one after another, so a reviewer's change may have to wait a few turns.
 Every Datasette connection waits up to ``STAFF_WRITE_WAIT_MS`` (web/app.py).
 If a write still finds the database locked (another program kept it far
 longer), the claim page says so in words (web/pages.py: ``plain_message``).
+Its connections leave checkpoints of the write-ahead log to litref (web/app.py).
 """
 
 from datasette import hookimpl
@@ -16,3 +17,4 @@ from litref.web import app
 @hookimpl
 def prepare_connection(conn):
     conn.execute(f"PRAGMA busy_timeout = {int(app.STAFF_WRITE_WAIT_MS)}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {int(app.STAFF_CHECKPOINT_PAGES)}")
