@@ -25,7 +25,7 @@ from operator import itemgetter
 
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
 from litref.db.writing import write_transaction
-from litref.evidence.records import with_grade
+from litref.evidence.records import is_older_hash, with_grade
 from litref.evidence.vocabularies import flags
 from litref.evidence.vocabularies.flags import NOTICE_FLAGS
 
@@ -80,6 +80,7 @@ def save_records(db, items, *, source, now):
         stored = _stored_versions(db, list(records))
         changed = [r for pmid, r in records.items() if _is_change(r, stored.get(pmid))]
         _write_changed(db, changed, stored, source=source, now=now)
+        _rehash(db, records, stored)
         _flag_notice_targets(db, changed, now=now)
         deleted = mark_deleted(db, delete_pmids, source=source, now=now)
     new = sum(1 for r in changed if r["citation"]["pmid"] not in stored)
@@ -159,7 +160,20 @@ def _is_change(record, stored):
     age = _age(record["citation"])
     if age != stored_age:
         return age > stored_age
+    if is_older_hash(record_hash):
+        return False  # of the same age, and its hash cannot tell: kept, given a new hash (_rehash)
     return record["citation"]["record_hash"] != record_hash
+
+
+def _rehash(db, records, stored):
+    """Give stored copies hashed by an older litref the hash of the same-aged copy at hand,
+    without rewriting them: after an upgrade a re-import or fetch would otherwise rewrite
+    every record once, and show long-flagged papers as just changed."""
+    db.conn.executemany(
+        "UPDATE citations SET record_hash = ? WHERE pmid = ?",
+        [(r["citation"]["record_hash"], pmid) for pmid, r in records.items()
+         if pmid in stored and is_older_hash(stored[pmid][0]) and _age(r["citation"]) == stored[pmid][1]],
+    )
 
 
 def _write_changed(db, records, stored, *, source, now):

@@ -37,7 +37,8 @@ BUSY_TIMEOUT_MS = 2000
 # step after step rewrite were copied each time: 10,000 (40 MB) made an import about a
 # tenth faster (bench/README.md). Datasette's connections wait for twice as many
 # (web/app.py: STAFF_CHECKPOINT_PAGES): litref's own commit reaches the figure first and
-# does the copying, never a reviewer's save that happens to come next.
+# does the copying, not the reviewer's save that happens to come next (unless a long
+# read kept litref's checkpoint from finishing and the log grew past twice the figure).
 CHECKPOINT_PAGES = 10_000
 DEFAULT_LOCK_WAIT = 120.0
 FIRST_PAUSE = 0.05

@@ -15,6 +15,9 @@ from litref.evidence.grading import grade
 # Bump when the rows written from an unchanged record change (a column derived as it is
 # written, like citation_authors.name_key), so that re-importing rewrites them.
 TRANSFORM_VERSION = b"4"
+# Starts every hash of a record dict; hashes without it were taken by litref before
+# 2026-12 from the record's XML, and cannot be compared with these (db/citations.py).
+HASH_PREFIX = "rows:"
 RETRACTED_PUBLICATION = ("D016441", "Retracted Publication")
 
 
@@ -40,7 +43,12 @@ def record_hash(record):
     change to litref's transform is one. marshal's format 2 writes equal plain data as
     equal bytes (no object references, which later formats add), and costs about a third
     of writing the element back out as XML."""
-    return hashlib.sha1(TRANSFORM_VERSION + marshal.dumps(record, 2)).hexdigest()
+    return HASH_PREFIX + hashlib.sha1(TRANSFORM_VERSION + marshal.dumps(record, 2)).hexdigest()
+
+
+def is_older_hash(stored_hash):
+    """A hash an older litref took from the record's XML (or any but ``record_hash``'s kind)."""
+    return not (stored_hash or "").startswith(HASH_PREFIX)
 
 
 def with_grade(item):

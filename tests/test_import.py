@@ -48,6 +48,29 @@ def test_second_import_changes_no_row(db_path):
     assert snapshot(db_path) == before
 
 
+def test_records_hashed_by_an_older_litref_are_given_the_new_hash_not_rewritten(db_path):
+    """Before 2026-12 the hash was taken from the XML: a re-import after the upgrade keeps
+    a same-aged copy as it is (no new updated_at, nothing shown as changed) and only
+    replaces its hash; a newer copy is still stored."""
+    run_import(db_path, FIXTURES / "edge-cases.xml")
+    db = open_db(db_path)
+    with db.conn:
+        db.execute("UPDATE citations SET record_hash = '0123456789abcdef0123456789abcdef01234567'")
+    before = rows(db_path, "SELECT pmid, updated_at FROM citations ORDER BY pmid")
+    with open(FIXTURES / "edge-cases.xml", "rb") as xml:
+        hashes = {i["citation"]["pmid"]: i["citation"]["record_hash"]
+                  for i in pubmed_xml.parse(xml) if "citation" in i}
+
+    result = run_import(db_path, FIXTURES / "edge-cases.xml")
+
+    assert result.exit_code == 0, result.output
+    assert f"{len(hashes)} records (0 new, 0 updated, {len(hashes)} unchanged)" in result.output
+    assert rows(db_path, "SELECT pmid, updated_at FROM citations ORDER BY pmid") == before
+    assert {r["pmid"]: r["record_hash"] for r in rows(db_path, "SELECT pmid, record_hash FROM citations")} \
+        == hashes
+    assert "1 updated" in run_import(db_path, FIXTURES / "update-with-delete.xml").output
+
+
 def test_update_file_replaces_record_and_flags_deletions(db_path):
     run_import(db_path, FIXTURES / "edge-cases.xml")
     authors_before = rows(db_path, "SELECT count(*) AS n FROM citation_authors WHERE pmid = 99000004")

@@ -89,6 +89,16 @@ def test_each_grade_names_its_source_and_what_decided_it():
     assert grade([], [])["design_source"] is None
 
 
+def test_a_design_from_indexing_keeps_subjects_from_the_text():
+    """Only the subject rules run then (evidence/grading.py): the text's design, a case
+    report here, must not replace the publication type's."""
+    result = grade(["Review"], [], "Synthetic title", "We report a case of a 45-year-old woman.")
+    assert (result["study_design"], result["design_source"]) == ("review", "publication-type")
+    assert (result["subjects"], result["subjects_source"]) == ("humans", "text")
+    assert grade([], [], "Synthetic title", "We report a case of a 45-year-old woman.")["study_design"] \
+        == "case-report"
+
+
 def test_cases_cover_every_design_and_every_subjects_value():
     assert {case[2] for case in CASES} == set(DESIGNS)
     assert {case[3] for case in CASES} == set(SUBJECT_CODES)

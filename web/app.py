@@ -23,7 +23,7 @@ SETTINGS = {"suggest_facets": False, "sql_time_limit_ms": 3000}
 STAFF_WRITE_WAIT_MS = 30_000
 # Pages of write-ahead log after which a staff save copies them into the database file:
 # twice litref's figure (db/writing.py: CHECKPOINT_PAGES), so that litref's own commits do
-# the copying its imports make necessary, not the reviewer's save that happens to come next.
+# the copying its imports make necessary, normally not the reviewer's save that comes next.
 STAFF_CHECKPOINT_PAGES = 20_000
 
 
