@@ -3,6 +3,7 @@ every canned query answering on the demo database, and a search that any typed
 text survives without ever running as markup."""
 
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -210,6 +211,21 @@ def test_citations_since_last_fetch_are_the_latest_fetchs_new_and_newly_flagged(
     assert found[FLAGGED_LATER]["change"] == "now flagged" and found[FLAGGED_LATER]["warning"] == "RETRACTED"
     assert found[NEW_PMIDS[0]]["change"] == "new" and found[NEW_PMIDS[0]]["found_by"] == SEARCH
     assert SEEN_BEFORE not in found  # found again, but brought in by the earlier fetch
+
+
+def test_citations_since_last_fetch_leave_out_a_paper_flagged_before_it(site_db, tmp_path):
+    """Found again by the latest fetch in a newer copy, but retracted before it: no news."""
+    path = tmp_path / "demo.db"
+    shutil.copy(site_db, path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE citations SET flagged_at = '2098-06-01T00:00:00+00:00' WHERE pmid = ?",
+                           [FLAGGED_LATER])
+    private = Site(path)
+    try:
+        found = {row["pmid"] for row in query(private, "citations_since_last_fetch")}
+    finally:
+        private.close()
+    assert found == set(NEW_PMIDS)
 
 
 def test_fetch_history_puts_failures_not_put_right_first(site):

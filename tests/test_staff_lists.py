@@ -182,3 +182,21 @@ def test_fetches_are_grouped_and_said_in_words(site):
     html = site.get("/fetches?days=366").text
     assert "Needs a look (1)" in text_of(html) and BROKEN_SEARCH in html
     assert f'href="/demo/feed_search.atom?search={SEARCH}"' in html
+
+
+def test_what_changed_reads_flags_by_when_they_were_first_seen(private_site):
+    """A newer copy of a paper retracted long ago moves its updated_at, not its flag: no
+    news. A paper stored long ago and flagged today is newly flagged."""
+    store = sqlite_utils.Database(private_site.db_path)
+    long_ago, now = "2001-01-01T00:00:00+00:00", utc_now()
+    old_news, news = [row["pmid"] for row in store.query(
+        "SELECT pmid FROM citations WHERE is_retracted = 1 ORDER BY pmid LIMIT 2")]
+    with store.conn:
+        store.execute("UPDATE citations SET added_at = ?, flagged_at = ?, updated_at = ? WHERE pmid = ?",
+                      [long_ago, long_ago, now, old_news])
+        store.execute("UPDATE citations SET added_at = ?, flagged_at = ?, updated_at = ? WHERE pmid = ?",
+                      [long_ago, now, now, news])
+    html = private_site.get("/changes").text
+    newly = html[html.index("newly flagged"):]
+    assert f"/citation/{news}" in newly
+    assert f"/citation/{old_news}" not in html

@@ -9,13 +9,14 @@ WITH runs AS (
 ), brought AS (
     SELECT pmid FROM citations WHERE added_at >= (SELECT started FROM latest)
     UNION
-    -- A fetch that finds a stored citation changed records it in search_hits.
-    -- updated_at first, so its index does the work ("+pmid" keeps SQLite from
-    -- starting with the much longer list of search hits).
+    -- A stored citation the fetch found again, whose flag was first seen since
+    -- (flagged_at: a newer copy of a paper flagged long ago is no news). Each
+    -- flag's index does the work ("= 1"; "+pmid" keeps SQLite from starting
+    -- with the much longer list of search hits).
     SELECT pmid FROM citations
-    WHERE updated_at >= (SELECT started FROM latest)
+    WHERE (is_retracted = 1 OR has_expression_of_concern = 1 OR is_deleted = 1)
+      AND flagged_at >= (SELECT started FROM latest)
       AND +pmid IN (SELECT pmid FROM search_hits WHERE last_seen >= (SELECT started FROM latest))
-      AND (is_retracted OR has_expression_of_concern OR is_deleted)
 )
 SELECT c.pmid, CASE WHEN c.added_at >= latest.started THEN 'new' ELSE 'now flagged' END AS change,
        c.title, c.authors, c.journal_iso AS journal, c.year, c.study_design, c.subjects,
