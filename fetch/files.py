@@ -65,14 +65,15 @@ def file_batches(path, *, kept):
         raise ImportFileError(f"{path}: cannot read the file ({error.strerror or error}).") from error
 
 
-def read_items(stream, name, *, graded=True):
-    """Items from a binary stream of PubMed XML or MEDLINE text, by sniffing its start."""
+def read_items(stream, name):
+    """Items from a binary stream of PubMed XML or MEDLINE text, by sniffing its start;
+    records without their grade (the caller grades where there is time)."""
     start = stream.peek(4096)[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if start.startswith(b"<"):
-        return pubmed_xml.parse(stream, name, graded=graded)
+        return pubmed_xml.parse(stream, name, graded=False)
     if b"PMID-" in start:
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
-        return medline.parse(text, name, graded=graded)
+        return medline.parse(text, name, graded=False)
     raise ImportFileError(
         f"{name}: neither PubMed XML nor MEDLINE text. Export from PubMed as XML, "
         "or with 'Send to: Citation manager' for a .nbib file."
@@ -95,7 +96,7 @@ def _parsed_elsewhere(path):
 def _parse_into(path, queue):
     try:
         with _open_binary(path) as stream:
-            for batch in _batches(read_items(stream, str(path), graded=False)):
+            for batch in _batches(read_items(stream, str(path))):
                 if _writer_behind(queue):  # grade here: the writer has work waiting
                     batch = [with_grade(item) for item in batch]
                 queue.put(batch)
