@@ -21,6 +21,7 @@ Flags only move forward with the record:
   seen: set here whenever a flag turns on, never when it stays on.
 """
 
+from functools import lru_cache
 from operator import itemgetter
 
 from litref.db.migrations import CHILD_TABLES, CITATION_COLUMNS, DERIVED_CHILD_COLUMNS
@@ -40,22 +41,27 @@ CHILD_KEYS = {
     "links": "citation_links",
 }
 _QUERY_CHUNK = 500
+# Citations per INSERT statement. Each statement that fires the full-text trigger makes
+# FTS5 write out its pending index (a savepoint per statement), so one row per statement
+# (executemany) left a tiny index segment per citation to merge later: indexing took
+# about twice as long as for the same rows twenty at a time (bench/README.md). Twenty
+# rows of ~46 values stay under SQLite's oldest limit of 999 values per statement.
+_ROWS_PER_UPSERT = 20
 
 
-def _upsert_citation_sql():
-    """Insert or update a citation; ``flagged_at`` moves only when a flag turns on."""
+@lru_cache(maxsize=2)  # a full chunk, and the last one of a batch
+def _upsert_citations_sql(count):
+    """Insert or update ``count`` citations; ``flagged_at`` moves only when a flag turns on."""
     columns = [*CITATION_COLUMNS, "flagged_at"]
     updates = [f"{c} = excluded.{c}" for c in CITATION_COLUMNS if c not in ("pmid", "added_at")]
     raised = " OR ".join(f"excluded.{c} > citations.{c}" for c in flags.COLUMNS)
     updates.append(f"flagged_at = CASE WHEN {raised} THEN excluded.updated_at ELSE citations.flagged_at END")
+    row = f"({', '.join('?' for _ in columns)})"
     return (
         f"INSERT INTO citations ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)}) "
+        f"VALUES {', '.join(row for _ in range(count))} "
         f"ON CONFLICT(pmid) DO UPDATE SET {', '.join(updates)}"
     )
-
-
-UPSERT_CITATION = _upsert_citation_sql()
 
 
 def _insert_child(table):
@@ -184,13 +190,19 @@ def _write_changed(db, records, stored, *, source, now):
     for table in CHILD_TABLES:
         for chunk in _chunks(pmids):
             db.execute(f"DELETE FROM {table} WHERE pmid IN ({_marks(chunk)})", chunk)
-    db.conn.executemany(
-        UPSERT_CITATION,
+    _upsert_citations(
+        db,
         [_citation_values(r["citation"], kept.get(r["citation"]["pmid"], {}), source, now)
          for r in records],
     )
     for key, table in CHILD_KEYS.items():
         db.conn.executemany(_insert_child(table), _child_rows(records, key, table))
+
+
+def _upsert_citations(db, rows):
+    for start in range(0, len(rows), _ROWS_PER_UPSERT):
+        chunk = rows[start : start + _ROWS_PER_UPSERT]
+        db.conn.execute(_upsert_citations_sql(len(chunk)), [value for row in chunk for value in row])
 
 
 def _child_rows(records, key, table):
