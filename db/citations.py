@@ -41,15 +41,15 @@ CHILD_KEYS = {
     "links": "citation_links",
 }
 _QUERY_CHUNK = 500
-# Citations per INSERT statement. Each statement that fires the full-text trigger makes
-# FTS5 write out its pending index (a savepoint per statement), so one row per statement
+# Citations per INSERT statement: as many as SQLite's oldest limit of 999 values per
+# statement allows (22). Each statement that fires the full-text trigger makes FTS5 write
+# out its pending index (a savepoint per statement), so one row per statement
 # (executemany) left a tiny index segment per citation to merge later: storing the
-# update file's citations took 3.3 s of CPU that way, 2.5 s twenty at a time (bench/
-# README.md). Twenty rows of 45 values (900) stay under SQLite's oldest limit of 999.
-_ROWS_PER_UPSERT = 20
+# update file's citations took 3.3 s of CPU that way, 2.5 s twenty at a time (bench/README.md).
+_ROWS_PER_UPSERT = 999 // (len(CITATION_COLUMNS) + 1)
 
 
-@lru_cache(maxsize=2)  # a full chunk, and the last one of a batch
+@lru_cache(maxsize=_ROWS_PER_UPSERT)  # one statement per chunk size
 def _upsert_citations_sql(count):
     """Insert or update ``count`` citations; ``flagged_at`` moves only when a flag turns on."""
     columns = [*CITATION_COLUMNS, "flagged_at"]
@@ -200,6 +200,7 @@ def _write_changed(db, records, stored, *, source, now):
 
 
 def _upsert_citations(db, rows):
+    """Upsert the citations' values (``_citation_values``), _ROWS_PER_UPSERT to a statement."""
     for start in range(0, len(rows), _ROWS_PER_UPSERT):
         chunk = rows[start : start + _ROWS_PER_UPSERT]
         db.conn.execute(_upsert_citations_sql(len(chunk)), [value for row in chunk for value in row])

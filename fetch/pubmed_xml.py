@@ -103,13 +103,14 @@ def article_record(element):
     """One <PubmedArticle> as a record dict. A record lacking an element the DTD
     requires (PubMed serves some without a Journal) is stored with what it has."""
     top = _first_children(element)
-    medline_element = top["MedlineCitation"]
+    medline_element = top.get("MedlineCitation")
     medline = _first_children(medline_element)
     article_element = medline.get("Article")
     article = _first_children(article_element)
-    journal = _first_children(article.get("Journal"))
-    issue = _first_children(journal.get("JournalIssue"))
-    pmid_element = medline["PMID"]
+    journal_element = article.get("Journal")
+    journal = _first_children(journal_element)
+    issue = _first_grandchildren(journal_element, "JournalIssue")
+    pmid_element = medline.get("PMID")
     citation = {
         "pmid": int(pmid_element.text),
         "pmid_version": int(pmid_element.get("Version", "1")),
@@ -148,10 +149,11 @@ def article_record(element):
 
 def book_record(element):
     """One <PubmedBookArticle> (NCBI Bookshelf) as a record dict."""
-    document_element = element.find("BookDocument")
+    top = _first_children(element)
+    document_element = top.get("BookDocument")
     document = _first_children(document_element)
-    book = _first_children(document["Book"])
-    pmid_element = document["PMID"]
+    book = _first_children(document.get("Book"))
+    pmid_element = document.get("PMID")
     citation = {
         "pmid": int(pmid_element.text),
         "pmid_version": int(pmid_element.get("Version", "1")),
@@ -170,7 +172,7 @@ def book_record(element):
         "is_book": 1,
         **_pub_date(book.get("PubDate")),
         **_text_fields(document_element, document),
-        **_pubmed_data(element.find("PubmedBookData")),
+        **_pubmed_data(top.get("PubmedBookData")),
     }
     if citation["title"] is None:
         citation["title"] = citation["journal"]
@@ -191,12 +193,32 @@ def book_record(element):
 
 def _first_children(element):
     """Each child's tag → the first child with it, as ``find(tag)`` would answer, from one
-    pass. lxml's find() and findtext() compile their path on every call: over a large
-    file one pass per element takes about a fifth of the time of a find per field. A
-    missing element gives an empty mapping, so every lookup in it finds nothing."""
+    pass. Each find() or findtext() call sets up lxml's path machinery anew (three
+    findtext calls cost about five times one pass over the element), and a large file
+    has millions of fields. A missing element gives an empty mapping, so every lookup
+    in it finds nothing."""
     if element is None:
         return {}
     return {child.tag: child for child in element.iterchildren(reversed=True)}
+
+
+def _first_grandchildren(parent, tag):
+    """Each grandchild's tag → the first under any ``tag`` child, as ``find(f"{tag}/X")``
+    would answer (the DTD allows one ``tag``; a record breaking it is read as before)."""
+    found = {}
+    if parent is not None:
+        for child in parent.iterchildren(tag):
+            for grandchild in child.iterchildren():
+                found.setdefault(grandchild.tag, grandchild)
+    return found
+
+
+def _grandchildren(parent, tag, grandchild_tag):
+    """``iterfind(f"{tag}/{grandchild_tag}")``: those under every ``tag`` child, in order."""
+    if parent is None:
+        return
+    for child in parent.iterchildren(tag):
+        yield from child.iterchildren(grandchild_tag)
 
 
 def _child_text(children, tag):
@@ -305,25 +327,18 @@ def _pubmed_data(data):
     """Entrez date, publication status and article ids from PubmedData/PubmedBookData."""
     if data is None:
         return {"entrez_date": None, "publication_status": None, "doi": None, "pmcid": None}
-    parts = _first_children(data)
-    history = {d.get("PubStatus"): d for d in _grandchildren(parts, "History", "PubMedPubDate")}
+    history = {d.get("PubStatus"): d for d in _grandchildren(data, "History", "PubMedPubDate")}
     entrez = history.get("entrez", history.get("pubmed"))
     ids = {
         i.get("IdType"): (i.text or "").strip()
-        for i in _grandchildren(parts, "ArticleIdList", "ArticleId")
+        for i in _grandchildren(data, "ArticleIdList", "ArticleId")
     }
     return {
         "entrez_date": _ymd(entrez),
-        "publication_status": _child_text(parts, "PublicationStatus"),
+        "publication_status": _child_text(_first_children(data), "PublicationStatus"),
         "doi": ids.get("doi") or None,
         "pmcid": ids.get("pmc") or None,
     }
-
-
-def _grandchildren(children, tag, grandchild_tag):
-    """``iterfind("tag/grandchild_tag")`` for a ``tag`` the DTD allows once."""
-    parent = children.get(tag)
-    return () if parent is None else parent.iterchildren(grandchild_tag)
 
 
 def _complete(author_list):
@@ -370,7 +385,7 @@ def _mesh(heading_list):
         return []
     rows = []
     for heading in heading_list.iterchildren("MeshHeading"):
-        descriptor = next(heading.iterchildren("DescriptorName"))
+        descriptor = next(heading.iterchildren("DescriptorName"), None)
         base = {
             "descriptor": plain_text(descriptor),
             "descriptor_ui": descriptor.get("UI"),
@@ -405,11 +420,10 @@ def _publication_types(parent):
 def _keywords(parent):
     """Keywords of every KeywordList (a record may carry one per owner)."""
     keywords = []
-    for keyword_list in parent.iterchildren("KeywordList"):
-        for keyword in keyword_list.iterchildren("Keyword"):
-            text = plain_text(keyword)
-            if text:
-                keywords.append({"keyword": text, "major": int(keyword.get("MajorTopicYN") == "Y")})
+    for keyword in _grandchildren(parent, "KeywordList", "Keyword"):
+        text = plain_text(keyword)
+        if text:
+            keywords.append({"keyword": text, "major": int(keyword.get("MajorTopicYN") == "Y")})
     return keywords
 
 
@@ -432,9 +446,10 @@ def _databanks(databank_list):
     if databank_list is None:
         return []
     return [
-        {"databank": plain_text(parts.get("DataBankName")), "accession": plain_text(number)}
-        for parts in map(_first_children, databank_list.iterchildren("DataBank"))
-        for number in _grandchildren(parts, "AccessionNumberList", "AccessionNumber")
+        {"databank": plain_text(next(bank.iterchildren("DataBankName"), None)),
+         "accession": plain_text(number)}
+        for bank in databank_list.iterchildren("DataBank")
+        for number in _grandchildren(bank, "AccessionNumberList", "AccessionNumber")
     ]
 
 

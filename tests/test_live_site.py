@@ -74,44 +74,59 @@ def imported(db_path):
     return rows(db_path, "SELECT count(*) AS n FROM citations WHERE pmid >= 99200000")[0]["n"]
 
 
-def start_import(db_path, path, batch_size):
-    """`litref import` in its own process, with a small batch so it commits often."""
-    code = f"from litref.fetch import files; files.BATCH_SIZE = {batch_size}"
-    return start_litref("import", "--db", str(db_path), str(path), code=code)
+# Run in the import's process: a small batch so that it commits often, and a pause
+# before each batch is written (outside any transaction) so that the import lasts a few
+# seconds however quick the machine, and a fetch started beside it surely writes meanwhile.
+SLOW_IMPORT = """
+import time
+from litref.fetch import files
+files.BATCH_SIZE = 250
+received = files._received
+def paused(*args):
+    for batch in received(*args):
+        time.sleep(0.1)
+        yield batch
+files._received = paused
+"""
+
+
+def fetch_runs(db_path):
+    """How many fetches of a search have started (each writes its row first)."""
+    return rows(db_path, "SELECT count(*) AS n FROM fetch_runs")[0]["n"]
 
 
 def test_staff_writes_never_fail_while_litref_imports_and_fetches(database, server, paths, tmp_path):
     """Every 100 ms a signed-in reviewer links or unlinks a citation while a large import
-    runs and a fetch starts beside it: every write succeeds, and both commands finish."""
+    runs and a fetch writes beside it: every write succeeds, and both commands finish."""
     paths["db"] = database
     paths["claims"].write_text(f"claims:\n  - id: {CLAIM['id']}\n    page: stem-cell-therapy-for-lupus\n"
                                f"    text: {CLAIM['text']}\n    query: '{CLAIM['query']}'\n")
     server.set_query(CLAIM["query"], [LINKABLE])
-    update = big_update_file(tmp_path / "update.xml.gz", 10000)
+    update = big_update_file(tmp_path / "update.xml.gz", 6000)
     with serving(database, {"LITREF_PASSWORD_HASH_ALICE": hash_password(PASSWORD, iterations=1000)}) as base:
         staff = Staff(base)
         assert staff.sign_in().status_code == 302
-        importing = start_import(database, update, batch_size=250)
-        fetching, fetch_began_mid_import = None, False
+        importing = start_litref("import", "--db", str(database), str(update), code=SLOW_IMPORT)
+        fetching, fetch_wrote_mid_import = None, False
         results = []
         while importing.poll() is None or (fetching and fetching.poll() is None):
             if fetching is None and imported(database):
-                # A fetch started once the import has committed its first batch, not after a
-                # fixed time: on a quick machine the whole import takes about a second.
-                fetch_began_mid_import = importing.poll() is None
-                fetching = start_fetch(paths)
+                fetching = start_fetch(paths)  # once the import has committed its first batch
+            if not fetch_wrote_mid_import and fetch_runs(database):
+                fetch_wrote_mid_import = importing.poll() is None
             query = "link_citation" if len(results) % 2 == 0 else "remove_link"
             results.append(staff.curate(database.stem, query, claim_id=CLAIM["id"], pmid=str(LINKABLE),
                                         stance="supports", study_design="", subjects="",
                                         note="written during litref's work"))
             time.sleep(0.1)
         staff.close()
-    import_err, fetch_err = importing.stderr.read(), fetching.stderr.read()
-    assert importing.returncode == 0, import_err
-    assert fetch_began_mid_import and fetching.returncode == 0, fetch_err
+    assert importing.returncode == 0, importing.stderr.read()
+    assert fetching is not None, "the import finished before its first batch was seen"
+    assert fetching.returncode == 0, fetching.stderr.read()
+    assert fetch_wrote_mid_import, "the fetch wrote nothing while the import ran"
     failed = [r["message"] for r in results if not r["ok"]]
     assert len(results) >= 10 and failed == []
-    assert imported(database) == 10000
+    assert imported(database) == 6000
     assert rows(database, "SELECT count(*) AS n FROM curation_log") == [{"n": len(results)}]
     assert rows(database, "PRAGMA integrity_check") == [{"integrity_check": "ok"}]
 
