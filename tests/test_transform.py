@@ -1113,3 +1113,35 @@ def test_empty_article_title_falls_back_to_the_vernacular_title():
 def test_record_without_any_title_is_shown_as_pubmed_shows_it():
     citation = _one(_untitled_article(99000602, "<ArticleTitle/>"))
     assert (citation["title"], citation["title_html"]) == ("[No title available]", "[No title available]")
+
+
+def test_a_wrapper_given_twice_is_read_through_every_copy():
+    # The DTD allows one JournalIssue, History and ArticleIdList; a record breaking it
+    # is read as a path lookup reads it: the first of each field under any copy.
+    xml = (
+        '<PubmedArticleSet><PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">'
+        '<PMID Version="1">99000603</PMID><Article PubModel="Print"><Journal>'
+        "<JournalIssue><Issue>4</Issue></JournalIssue>"
+        "<JournalIssue><Volume>7</Volume><Issue>5</Issue><PubDate><Year>2001</Year></PubDate></JournalIssue>"
+        "<Title>Synthetic Journal</Title></Journal><ArticleTitle>Synthetic twice-wrapped record</ArticleTitle>"
+        "</Article></MedlineCitation><PubmedData>"
+        "<History/><History><PubMedPubDate PubStatus='entrez'><Year>2001</Year><Month>2</Month>"
+        "<Day>3</Day></PubMedPubDate></History>"
+        "<ArticleIdList/><ArticleIdList><ArticleId IdType='doi'>10.99999/synthetic.603</ArticleId>"
+        "</ArticleIdList></PubmedData></PubmedArticle></PubmedArticleSet>"
+    )
+    citation = _one(xml)
+    assert [citation[k] for k in ("volume", "issue", "year", "entrez_date", "doi")] == [
+        "7", "4", 2001, "2001-02-03", "10.99999/synthetic.603",
+    ]
+
+
+def test_a_book_without_its_book_element_is_stored_with_what_it_has():
+    citation = _one(
+        '<PubmedArticleSet><PubmedBookArticle><BookDocument><PMID Version="1">99000604</PMID>'
+        "<ArticleTitle>Synthetic chapter of a book PubMed did not describe</ArticleTitle>"
+        "</BookDocument></PubmedBookArticle></PubmedArticleSet>"
+    )
+    assert (citation["pmid"], citation["is_book"], citation["journal"], citation["title"]) == (
+        99000604, 1, None, "Synthetic chapter of a book PubMed did not describe",
+    )
