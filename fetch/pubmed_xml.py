@@ -234,6 +234,7 @@ def _untitled(citation):
 
 
 def _doi_location(article):
+    """The first ELocationID of type doi, as ``find("ELocationID[@EIdType='doi']")`` answers."""
     return next(
         (e for e in article.iterchildren("ELocationID") if e.get("EIdType") == "doi"), None
     )
