@@ -202,6 +202,11 @@ def _first_children(element):
     return {child.tag: child for child in element.iterchildren(reversed=True)}
 
 
+def _first_child(element, tag):
+    """``find(tag)`` for one field: the first child with the tag, or None."""
+    return None if element is None else next(element.iterchildren(tag), None)
+
+
 def _first_grandchildren(parent, tag):
     """Each grandchild's tag → the first under any ``tag`` child, as ``find(f"{tag}/X")``
     would answer (the DTD allows one ``tag``; a record breaking it is read as before)."""
@@ -249,9 +254,6 @@ def _text_fields(parent, children):
         title = vernacular
     abstract = children.get("Abstract")
     parts = [] if abstract is None else list(abstract.iterchildren("AbstractText"))
-    copyright_notice = None if abstract is None else next(
-        abstract.iterchildren("CopyrightInformation"), None
-    )
     languages = [] if parent is None else parent.iterchildren("Language")
     return {
         "title": plain_text(title),
@@ -261,7 +263,7 @@ def _text_fields(parent, children):
         "abstract_html": "".join(
             f"<p>{_labelled(p, safe_html(p), bold=True)}</p>" for p in parts
         ) or None,
-        "copyright": plain_text(copyright_notice),
+        "copyright": plain_text(_first_child(abstract, "CopyrightInformation")),
         "language": ", ".join(lang.text for lang in languages) or None,
     }
 
@@ -362,7 +364,7 @@ def _author(position, author):
     parts, affiliations, orcid = {}, [], None
     for child in author:
         if child.tag == "AffiliationInfo":
-            affiliations.append(plain_text(next(child.iterchildren("Affiliation"), None)))
+            affiliations.append(plain_text(_first_child(child, "Affiliation")))
         elif child.tag == "Identifier":
             if child.get("Source") == "ORCID" and orcid is None:
                 orcid = child.text
@@ -386,7 +388,7 @@ def _mesh(heading_list):
         return []
     rows = []
     for heading in heading_list.iterchildren("MeshHeading"):
-        descriptor = next(heading.iterchildren("DescriptorName"), None)
+        descriptor = _first_child(heading, "DescriptorName")
         base = {
             "descriptor": plain_text(descriptor),
             "descriptor_ui": descriptor.get("UI"),
@@ -447,7 +449,7 @@ def _databanks(databank_list):
     if databank_list is None:
         return []
     return [
-        {"databank": plain_text(next(bank.iterchildren("DataBankName"), None)),
+        {"databank": plain_text(_first_child(bank, "DataBankName")),
          "accession": plain_text(number)}
         for bank in databank_list.iterchildren("DataBank")
         for number in _grandchildren(bank, "AccessionNumberList", "AccessionNumber")
