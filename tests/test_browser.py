@@ -444,6 +444,11 @@ def fetch(db_path, eutils, searches):
     assert result.returncode == 0, result.stderr
 
 
+def hours_ago(hours):
+    """A time stamp as litref writes them, ``hours`` before now."""
+    return (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)).isoformat(timespec="seconds")
+
+
 def test_what_changed_after_a_fetch_from_the_local_eutils_server(browser, tmp_path):
     db_path = build_site_db(tmp_path / "demo.db")
     searches = tmp_path / "searches.yml"
@@ -455,9 +460,13 @@ def test_what_changed_after_a_fetch_from_the_local_eutils_server(browser, tmp_pa
     with FakeEutils([watched], queries={WATCH_QUERY: [WATCHED]}) as eutils:
         fetch(db_path, eutils, searches)
         with contextlib.closing(sqlite3.connect(db_path)) as conn, conn:
+            # Stored two hours before the next fetch, as nightly fetches are apart: timestamps
+            # are to the second, and two quick fetches within one would make the retraction
+            # look as if the paper had arrived with it.
+            conn.execute("UPDATE citations SET added_at = ? WHERE pmid = ?", [hours_ago(2), WATCHED])
             conn.execute("INSERT INTO claim_evidence (claim_id, pmid, stance, note, reviewer, reviewed_at) "
                          "VALUES ('lupus-malar-rash', ?, 'supports', 'Synthetic', 'tester', ?)",
-                         [WATCHED, (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).isoformat()])
+                         [WATCHED, hours_ago(1)])
         eutils.modify(WATCHED, today, xml=watched.xml.replace(
             "</PublicationTypeList>", f"{RETRACTED_TYPE}</PublicationTypeList>"))
         eutils.add_articles(synthetic_article(pmid, edat=today) for pmid in NEW)
